@@ -1,0 +1,1 @@
+"""Real data, training runs, the run store, sweeps and statistical fits."""

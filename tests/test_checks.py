@@ -1,0 +1,44 @@
+"""Generated from the registry: one test per theorem × check, and one per planted failure.
+
+* ``test_check_holds``: the real check does not come back falsified or errored.
+* ``test_planted_failure_is_caught``: under a planted broken construction / false claim the same
+  check answers ``falsified`` (a check that cannot fail is worthless).
+* ``test_every_check_has_a_plant``: no registered check goes without a planted failure.
+"""
+
+import pytest
+
+from theorems import REGISTRY, Verdict
+from theorems.runner import run_check
+
+from tests.plants import all_plants
+
+PLANTS = all_plants()
+CHECKS = [(t, c) for t in REGISTRY.theorems() for c in t.checks]
+PASSING = {Verdict.VERIFIED, Verdict.SKIPPED, Verdict.UNREFUTED, Verdict.SUPPORTED}
+
+
+@pytest.mark.parametrize("theorem,check", CHECKS, ids=[f"{t.id}::{c.name}" for t, c in CHECKS])
+def test_check_holds(theorem, check, ctx):
+    result = run_check(theorem, check, ctx)
+    assert result.verdict in PASSING, f"{result.id}: {result.verdict}: {result.outcome.note}"
+
+
+PLANTED = [(check_id, plant) for check_id, plants in sorted(PLANTS.items()) for plant in plants]
+
+
+@pytest.mark.parametrize("check_id,plant", PLANTED, ids=[f"{i}[{p.description}]" for i, p in PLANTED])
+def test_planted_failure_is_caught(check_id, plant, ctx):
+    theorem_id, check_name = check_id.split("::")
+    theorem = REGISTRY.resolve(theorem_id)
+    check = theorem.check(check_name)
+    if check.missing():
+        pytest.skip(check.missing())
+    result = run_check(theorem, check, ctx, **plant.subjects)
+    assert result.verdict == Verdict.FALSIFIED, f"{check_id} under '{plant.description}': {result.verdict}: {result.outcome.note}"
+
+
+def test_every_check_has_a_plant():
+    registered = {f"{t.id}::{c.name}" for t, c in CHECKS}
+    assert not registered - set(PLANTS), f"checks without a planted failure: {sorted(registered - set(PLANTS))}"
+    assert not set(PLANTS) - registered, f"plants for unknown checks: {sorted(set(PLANTS) - registered)}"

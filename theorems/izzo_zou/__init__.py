@@ -1,0 +1,1 @@
+"""Izzo & Zou, A Theoretical Study of Dataset Distillation."""

@@ -1,0 +1,131 @@
+"""Verdicts and the outcome a check returns.
+
+A check is a claim that can fail. It ends in one :class:`Verdict`:
+
+``verified``
+    the claim held for everything that was tried;
+``falsified``
+    a counterexample was found (it is kept, as data, in ``Outcome.counterexample``);
+``error``
+    the check itself crashed: this is a bug, never a pass;
+``skipped``
+    something the check needs (a dataset, torch, a GPU) is missing; the reason says how to get it;
+``unrefuted``
+    for conjectures: a search for counterexamples found none (never ``verified``);
+``supported`` / ``not-supported``
+    for empirical laws: the data meets / does not meet criteria written before the data was seen.
+
+Assumption-drop checks claim *"without assumption A the conclusion fails somewhere"*; they are
+``verified`` when their search exhibits such a case, and ``falsified`` when it finds none.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class Verdict(str, enum.Enum):
+    VERIFIED = "verified"
+    FALSIFIED = "falsified"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    UNREFUTED = "unrefuted"
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not-supported"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def is_failure(self) -> bool:
+        """Whether this verdict makes ``verify`` exit 1."""
+        return self in (Verdict.FALSIFIED, Verdict.ERROR)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy scalars/arrays, sympy numbers and tuples into JSON-ready Python values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return _plain(value.tolist())
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    try:
+        return float(value)  # sympy / mpmath numbers
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of a check found.
+
+    ``figures`` are the numbers that decided the verdict (maximum error, tolerance, examples
+    tried, ...); ``counterexample`` is the falsifying input as plain data; ``note`` is one line of
+    explanation shown in the table.
+    """
+
+    verdict: Verdict
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    counterexample: Any = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "figures", _plain(dict(self.figures)))
+        object.__setattr__(self, "counterexample", _plain(self.counterexample))
+
+    # Constructors read better at the end of a check than the bare dataclass.
+    @classmethod
+    def verified(cls, note: str = "", **figures: Any) -> "Outcome":
+        return cls(Verdict.VERIFIED, figures, None, note)
+
+    @classmethod
+    def falsified(cls, counterexample: Any = None, note: str = "", **figures: Any) -> "Outcome":
+        return cls(Verdict.FALSIFIED, figures, counterexample, note)
+
+    @classmethod
+    def skipped(cls, note: str) -> "Outcome":
+        return cls(Verdict.SKIPPED, {}, None, note)
+
+    @classmethod
+    def unrefuted(cls, note: str = "", **figures: Any) -> "Outcome":
+        return cls(Verdict.UNREFUTED, figures, None, note)
+
+    @classmethod
+    def decide(cls, holds: bool, counterexample: Any = None, note: str = "", **figures: Any) -> "Outcome":
+        """``verified`` when ``holds``, else ``falsified`` with the counterexample."""
+        if holds:
+            return cls.verified(note, **figures)
+        return cls.falsified(counterexample, note, **figures)
+
+
+def combine(verdicts: list[Verdict], conjecture: bool = False) -> Verdict:
+    """The verdict of a theorem from the verdicts of its checks.
+
+    Any error beats any falsification (a crashed check is the more urgent news); a falsified check
+    falsifies the theorem; a skipped check leaves it ``incomplete``; a conjecture whose searches all
+    came back empty is ``unrefuted``.
+    """
+    if not verdicts:
+        return Verdict.INCOMPLETE
+    if Verdict.ERROR in verdicts:
+        return Verdict.ERROR
+    if Verdict.FALSIFIED in verdicts:
+        return Verdict.FALSIFIED
+    if Verdict.NOT_SUPPORTED in verdicts:
+        return Verdict.NOT_SUPPORTED
+    if Verdict.SKIPPED in verdicts:
+        return Verdict.INCOMPLETE
+    if conjecture or Verdict.UNREFUTED in verdicts:
+        return Verdict.UNREFUTED
+    if Verdict.SUPPORTED in verdicts:
+        return Verdict.SUPPORTED
+    return Verdict.VERIFIED

@@ -1,0 +1,33 @@
+"""Hypothesis effort profiles shared by ``pytest --hypothesis-profile=NAME`` and ``verify --profile NAME``.
+
+``dev``       fast feedback while editing (25 examples a property);
+``ci``        derandomised, 200 examples, no deadline: what CI runs;
+``thorough``  2000 examples, for a review before a result is cited.
+
+Every profile disables the example database and the deadline so that a run is a pure function
+of its seed (``verify --seed N`` gives byte-identical JSON apart from timings).
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+PROFILE_EXAMPLES = {"dev": 25, "ci": 200, "thorough": 2000}
+DEFAULT_PROFILE = "dev"
+
+_COMMON = dict(
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+
+for _name, _examples in PROFILE_EXAMPLES.items():
+    settings.register_profile(_name, max_examples=_examples, derandomize=(_name == "ci"), **_COMMON)
+
+
+def profile_settings(name: str) -> settings:
+    """The registered hypothesis settings for a profile name, or a ValueError listing the names."""
+    if name not in PROFILE_EXAMPLES:
+        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILE_EXAMPLES)}")
+    return settings.get_profile(name)

@@ -1,0 +1,303 @@
+"""The theorem registry: what a claim is, how it is registered, how an id resolves.
+
+A :class:`Theorem` bundles a statement (sympy), its named assumptions, the construction it is
+about and its :class:`Check` s. Built-in theorems live one per module under
+``theorems/<namespace>/``; users register their own claims with the same :func:`register` (from a
+file passed to ``verify --load``, or from an installed package through the entry-point group
+``ddtheory.theorems``).
+
+Ids are namespaced, ``izzo-zou/theorem-3``. The part after the slash is the *short id*; it
+resolves when exactly one registered theorem has it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import importlib
+import importlib.metadata
+import importlib.util
+import inspect
+import pkgutil
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from theorems.context import CheckContext
+from theorems.outcome import Outcome
+from theorems.requirements import Requirement
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*$")
+CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ENTRY_POINT_GROUP = "ddtheory.theorems"
+
+
+class Kind(str, enum.Enum):
+    """The kinds of evidence a check can give."""
+
+    SYMBOLIC = "symbolic"
+    CONSTRUCTION = "construction"
+    PROPERTY = "property"
+    COUNTEREXAMPLE = "counterexample"
+    REAL_DATA = "real-data"
+    EMPIRICAL = "empirical"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A named hypothesis of a theorem; assumption-drop checks refer to it by ``name``."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One way a theorem can be falsified.
+
+    ``fn(ctx, **subjects)`` returns an :class:`~theorems.outcome.Outcome`. Its keyword arguments
+    with defaults are the *subjects* under test (the construction, the claimed bound, ...); a
+    planted-failure test passes a broken one through :meth:`run` and expects ``falsified``.
+    """
+
+    name: str
+    kind: Kind
+    fn: Callable[..., Outcome]
+    description: str
+    needs: tuple[Requirement, ...] = ()
+
+    def missing(self) -> str | None:
+        """The reason this check cannot run here, or ``None``."""
+        for requirement in self.needs:
+            reason = requirement.missing()
+            if reason:
+                return reason
+        return None
+
+    def run(self, ctx: CheckContext, **subjects: Any) -> Outcome:
+        """Run the check (exceptions propagate; :mod:`theorems.runner` turns them into ``error``)."""
+        unknown = set(subjects) - set(inspect.signature(self.fn).parameters)
+        if unknown:
+            raise ValueError(f"check {self.name!r} takes no subject(s) {sorted(unknown)}")
+        outcome = self.fn(ctx, **subjects)
+        if not isinstance(outcome, Outcome):
+            raise TypeError(f"check {self.name!r} returned {type(outcome).__name__}, not an Outcome")
+        return outcome
+
+
+class Checks:
+    """Collects a module's checks in the order they are written.
+
+    >>> checks = Checks()
+    >>> @checks.add("ridge-path", Kind.PROPERTY)
+    ... def ridge_path(ctx, distill=distill_linear_regression): ...
+    """
+
+    def __init__(self) -> None:
+        self._checks: list[Check] = []
+
+    def add(self, name: str, kind: Kind | str, needs: Iterable[Requirement] = ()) -> Callable:
+        if not CHECK_NAME_PATTERN.match(name):
+            raise ValueError(f"check name {name!r} must be lowercase words joined by '-'")
+        if any(check.name == name for check in self._checks):
+            raise ValueError(f"check {name!r} is defined twice")
+
+        def decorate(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
+            doc = inspect.getdoc(fn) or ""
+            if not doc:
+                raise ValueError(f"check {name!r} needs a docstring saying what it checks")
+            self._checks.append(Check(name, Kind(kind), fn, doc, tuple(needs)))
+            return fn
+
+        return decorate
+
+    def freeze(self) -> tuple[Check, ...]:
+        return tuple(self._checks)
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A registered claim.
+
+    ``statement`` is a zero-argument function returning the sympy form of the claim (it is built
+    lazily, only for ``--explain`` and the symbolic checks); ``claim`` is the same in one prose
+    sentence; ``conventions`` fixes scalings and codings the numbers depend on. ``status`` is
+    ``theorem``, ``conjecture`` (verdict at best ``unrefuted``) or ``law`` (an empirical law:
+    ``supported`` / ``not-supported``).
+    """
+
+    id: str
+    title: str
+    source: str
+    claim: str
+    statement: Callable[[], Any]
+    assumptions: tuple[Assumption, ...] = ()
+    checks: tuple[Check, ...] = ()
+    construction: Callable[..., Any] | None = None
+    conventions: str = ""
+    status: str = "theorem"
+
+    def __post_init__(self) -> None:
+        if not ID_PATTERN.match(self.id):
+            raise ValueError(f"theorem id {self.id!r} must look like 'namespace/name' in lowercase")
+        if self.status not in ("theorem", "conjecture", "law"):
+            raise ValueError(f"status must be theorem, conjecture or law, got {self.status!r}")
+        if not self.checks:
+            raise ValueError(f"theorem {self.id!r} has no checks")
+        names = [check.name for check in self.checks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"theorem {self.id!r} has duplicate check names")
+
+    @property
+    def namespace(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @property
+    def short_id(self) -> str:
+        return self.id.split("/", 1)[1]
+
+    def check(self, name: str) -> Check:
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise ValueError(f"{self.id} has no check {name!r}; its checks are {', '.join(c.name for c in self.checks)}")
+
+    def kinds(self) -> list[str]:
+        return sorted({str(check.kind) for check in self.checks})
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """A named table or figure reproduced from a paper (``verify reproduce ID``)."""
+
+    id: str
+    title: str
+    fn: Callable[[CheckContext], str]
+    needs: tuple[Requirement, ...] = ()
+
+
+class Registry:
+    """Theorems and reproductions by id; built-ins are imported on first use."""
+
+    def __init__(self) -> None:
+        self._theorems: dict[str, Theorem] = {}
+        self._reproductions: dict[str, Reproduction] = {}
+        self._builtins_loaded = False
+
+    # registration ---------------------------------------------------------------------------
+    def register(self, theorem: Theorem) -> Theorem:
+        existing = self._theorems.get(theorem.id)
+        if existing is not None and existing is not theorem:
+            raise ValueError(f"a theorem with id {theorem.id!r} is already registered")
+        self._theorems[theorem.id] = theorem
+        return theorem
+
+    def register_reproduction(self, reproduction: Reproduction) -> Reproduction:
+        if not ID_PATTERN.match(reproduction.id):
+            raise ValueError(f"reproduction id {reproduction.id!r} must look like 'namespace/name'")
+        if reproduction.id in self._reproductions:
+            raise ValueError(f"a reproduction with id {reproduction.id!r} is already registered")
+        self._reproductions[reproduction.id] = reproduction
+        return reproduction
+
+    # loading --------------------------------------------------------------------------------
+    def load_builtins(self) -> None:
+        """Import every module under ``theorems/<namespace>/`` (each registers its theorem)."""
+        if self._builtins_loaded:
+            return
+        self._builtins_loaded = True
+        package = importlib.import_module("theorems")
+        for namespace in pkgutil.iter_modules(package.__path__):
+            if not namespace.ispkg:
+                continue
+            sub = importlib.import_module(f"theorems.{namespace.name}")
+            for module in pkgutil.iter_modules(sub.__path__):
+                if not module.name.startswith("_"):
+                    importlib.import_module(f"theorems.{namespace.name}.{module.name}")
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            loaded = entry_point.load()
+            for theorem in _theorems_in(loaded):
+                self.register(theorem)
+
+    def load_file(self, path: str | Path) -> list[Theorem]:
+        """Import a user's Python file of claims; return the theorems it registered."""
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"--load: no such file {str(path)!r}")
+        before = set(self._theorems)
+        name = f"ddtheory_user_claims_{abs(hash(path.resolve()))}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ValueError(f"--load: {str(path)!r} is not an importable Python file")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        added = [self._theorems[i] for i in self._theorems if i not in before]
+        if not added:
+            raise ValueError(f"--load: {str(path)!r} registered no theorem (call theorems.register)")
+        return added
+
+    # lookup ---------------------------------------------------------------------------------
+    def theorems(self) -> list[Theorem]:
+        self.load_builtins()
+        return [self._theorems[key] for key in sorted(self._theorems)]
+
+    def reproductions(self) -> list[Reproduction]:
+        self.load_builtins()
+        return [self._reproductions[key] for key in sorted(self._reproductions)]
+
+    def resolve(self, query: str) -> Theorem:
+        """A canonical id, or a short id held by exactly one theorem; otherwise a ValueError
+        naming the candidates, closest first."""
+        theorems = self.theorems()
+        by_id = {theorem.id: theorem for theorem in theorems}
+        if query in by_id:
+            return by_id[query]
+        if "/" not in query:
+            matches = [t.id for t in theorems if t.short_id == query]
+            if len(matches) == 1:
+                return by_id[matches[0]]
+            if matches:
+                raise ValueError(f"ambiguous id {query!r}; candidates: {', '.join(_closest(query, matches))}")
+        candidates = _closest(query, list(by_id), limit=5)
+        hint = f"; closest: {', '.join(candidates)}" if candidates else ""
+        raise ValueError(f"unknown theorem id {query!r}{hint} (see `verify list`)")
+
+    def resolve_reproduction(self, query: str) -> Reproduction:
+        reproductions = {r.id: r for r in self.reproductions()}
+        if query in reproductions:
+            return reproductions[query]
+        candidates = _closest(query, list(reproductions), limit=5)
+        hint = f"; available: {', '.join(candidates)}" if candidates else "; none are registered"
+        raise ValueError(f"unknown reproduction {query!r}{hint}")
+
+
+def _theorems_in(obj: Any) -> list[Theorem]:
+    """What an entry point gave: a module (already registered on import), a Theorem, or a list."""
+    if isinstance(obj, Theorem):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [item for item in obj if isinstance(item, Theorem)]
+    return []
+
+
+def _closest(query: str, ids: list[str], limit: int | None = None) -> list[str]:
+    def score(candidate: str) -> float:
+        short = candidate.split("/", 1)[-1]
+        return max(
+            difflib.SequenceMatcher(None, query, candidate).ratio(),
+            difflib.SequenceMatcher(None, query.split("/", 1)[-1], short).ratio(),
+        )
+
+    ranked = sorted(ids, key=lambda candidate: (-score(candidate), candidate))
+    return ranked[:limit] if limit else ranked
+
+
+REGISTRY = Registry()
+register = REGISTRY.register
+register_reproduction = REGISTRY.register_reproduction

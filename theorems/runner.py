@@ -1,0 +1,91 @@
+"""Running a theorem's checks and collecting their results.
+
+A crash inside a check becomes the verdict ``error`` with the exception on one line; it never
+counts as a pass. Timings are kept apart from everything else so that two runs with the same
+seed produce identical results apart from the ``seconds`` fields.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from theorems.context import CheckContext
+from theorems.outcome import Outcome, Verdict, combine
+from theorems.registry import Check, Theorem
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    theorem_id: str
+    check: Check
+    outcome: Outcome
+    seconds: float
+
+    @property
+    def id(self) -> str:
+        return f"{self.theorem_id}::{self.check.name}"
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.outcome.verdict
+
+    def as_json(self) -> dict[str, Any]:
+        record = {
+            "name": self.check.name,
+            "kind": str(self.check.kind),
+            "verdict": str(self.outcome.verdict),
+            "figures": dict(self.outcome.figures),
+            "note": self.outcome.note,
+        }
+        if self.outcome.counterexample is not None:
+            record["counterexample"] = self.outcome.counterexample
+        return record
+
+
+@dataclass(frozen=True)
+class TheoremResult:
+    theorem: Theorem
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        return combine([c.verdict for c in self.checks], conjecture=self.theorem.status == "conjecture")
+
+    @property
+    def seconds(self) -> float:
+        return sum(c.seconds for c in self.checks)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.theorem.id,
+            "verdict": str(self.verdict),
+            "checks": [c.as_json() for c in self.checks],
+        }
+
+
+def run_check(theorem: Theorem, check: Check, ctx: CheckContext, **subjects: Any) -> CheckResult:
+    """Run one check; a missing requirement skips it, an exception makes it ``error``."""
+    check_id = f"{theorem.id}::{check.name}"
+    start = time.perf_counter()
+    reason = check.missing()
+    if reason:
+        outcome = Outcome.skipped(reason)
+    else:
+        try:
+            outcome = check.run(ctx.for_check(check_id), **subjects)
+        except Exception as exc:  # noqa: BLE001 - every crash must surface as a verdict
+            message = " ".join(str(exc).split()) or "(no message)"
+            outcome = Outcome(Verdict.ERROR, {}, None, f"{type(exc).__name__}: {message}")
+    return CheckResult(theorem.id, check, outcome, time.perf_counter() - start)
+
+
+def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None) -> TheoremResult:
+    results = []
+    for check in theorem.checks:
+        result = run_check(theorem, check, ctx)
+        if progress is not None:
+            progress(result)
+        results.append(result)
+    return TheoremResult(theorem, tuple(results))
