@@ -218,11 +218,20 @@ class Registry:
             sub = importlib.import_module(f"theorems.{namespace.name}")
             for module in pkgutil.iter_modules(sub.__path__):
                 if not module.name.startswith("_"):
-                    importlib.import_module(f"theorems.{namespace.name}.{module.name}")
+                    self._collect(importlib.import_module(f"theorems.{namespace.name}.{module.name}"))
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             loaded = entry_point.load()
             for theorem in _theorems_in(loaded):
                 self.register(theorem)
+
+    def _collect(self, module: Any) -> None:
+        """Register the theorems and reproductions a module defines (so a fresh registry sees
+        modules that were imported, and registered elsewhere, before it existed)."""
+        for value in vars(module).values():
+            if isinstance(value, Theorem):
+                self.register(value)
+            elif isinstance(value, Reproduction) and self._reproductions.get(value.id) is not value:
+                self.register_reproduction(value)
 
     def load_file(self, path: str | Path) -> list[Theorem]:
         """Import a user's Python file of claims; return the theorems it registered."""
@@ -299,5 +308,13 @@ def _closest(query: str, ids: list[str], limit: int | None = None) -> list[str]:
 
 
 REGISTRY = Registry()
-register = REGISTRY.register
-register_reproduction = REGISTRY.register_reproduction
+
+
+def register(theorem: Theorem) -> Theorem:
+    """Add a theorem to the registry in use (built-ins, ``--load`` files and plug-ins alike)."""
+    return REGISTRY.register(theorem)
+
+
+def register_reproduction(reproduction: Reproduction) -> Reproduction:
+    """Add a reproduction (``verify reproduce ID``) to the registry in use."""
+    return REGISTRY.register_reproduction(reproduction)
