@@ -1,0 +1,29 @@
+"""The README's example claim runs as written, and its theorem table matches the registry."""
+
+import re
+from pathlib import Path
+
+from theorems.cli import main
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_example_claim_is_verified(tmp_path, capsys, monkeypatch):
+    from theorems.registry import Registry
+
+    registry = Registry()
+    monkeypatch.setattr("theorems.registry.REGISTRY", registry)
+    monkeypatch.setattr("theorems.cli.REGISTRY", registry)
+    code = re.search(r"```python\n(.*?)```", README, re.DOTALL).group(1)
+    assert len(code.strip().splitlines()) <= 22
+    (tmp_path / "my_claims.py").write_text(code)
+    assert main(["--load", str(tmp_path / "my_claims.py"), "my-lab/ols-from-d-points"]) == 0
+    assert "verified" in capsys.readouterr().out
+
+
+def test_readme_theorem_table_lists_every_theorem():
+    from theorems import REGISTRY
+
+    table = re.search(r"<!-- theorem-table.*?```text\n(.*?)```", README, re.DOTALL).group(1)
+    listed = set(re.findall(r"^(\S+/\S+)", table, re.MULTILINE))
+    assert listed == {t.id for t in REGISTRY.theorems()}
