@@ -338,7 +338,8 @@ def linear_ridge_point(theta, lam: float, s: float = 1.0) -> SinglePoint:
 
 
 def linear_ridge_point_for_label(theta, lam: float, label: float) -> SinglePoint:
-    """With ỹ fixed: x̃ = s·u where t·s² − ỹ·s + λt = 0; real iff λ ≤ ỹ²/(4t²) (smaller-|s| root).
+    """With ỹ fixed: x̃ = s·u where t·s² − ỹ·s + λt = 0; real iff λ ≤ ỹ²/(4t²) (smaller-|s| root;
+    a discriminant within its own rounding of 0 is taken as the double root).
 
     Raises ValueError when λ > ỹ²/(4t²): then no single point with this label recovers θ*.
     """
@@ -347,8 +348,11 @@ def linear_ridge_point_for_label(theta, lam: float, label: float) -> SinglePoint
     if not math.isfinite(label):
         raise ValueError(f"label must be finite, got {label}")
     discriminant = label * label - 4 * lam * t * t
-    if discriminant < 0:
+    # ỹ², λt² and t² each carry a few roundings (t from a d-term norm): a discriminant within
+    # 8(d+2)·u·ỹ² of 0 is the double root s = ỹ/(2t), not a missing one
+    if discriminant < -8 * (theta.size + 2) * np.finfo(float).eps / 2 * label * label:
         raise ValueError(f"no single point with label {label:g}: λ = {lam:g} exceeds ỹ²/(4t²) = {label * label / (4 * t * t):g}")
+    discriminant = max(discriminant, 0.0)
     # the smaller root, written without cancellation: s = 2λt / (ỹ + sign(ỹ)·√disc)
     s = 2 * lam * t / (label + math.copysign(math.sqrt(discriminant), label))
     return SinglePoint(s * u, label)
