@@ -309,7 +309,7 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
 
 def link_condition(family: Family, margin: float) -> float:
     """Relative condition number of recovering the margin z from the mean μ = g⁻¹(z):
-    |μ| / (|z|·b″(z)). A relative rounding u in ỹ moves the recovered θ by about this times u."""
+    abs(μ) / (abs(z)·b″(z)). A relative rounding u in ỹ moves the recovered θ by about this times u."""
     functions = family.functions(FLOAT)
     return float(abs(functions.mean(margin)) / (abs(margin) * functions.variance(margin)))
 
@@ -338,7 +338,7 @@ def linear_ridge_point(theta, lam: float, s: float = 1.0) -> SinglePoint:
 
 
 def linear_ridge_point_for_label(theta, lam: float, label: float) -> SinglePoint:
-    """With ỹ fixed: x̃ = s·u where t·s² − ỹ·s + λt = 0; real iff λ ≤ ỹ²/(4t²) (smaller-|s| root;
+    """With ỹ fixed: x̃ = s·u where t·s² − ỹ·s + λt = 0; real iff λ ≤ ỹ²/(4t²) (the root of smaller magnitude;
     a discriminant within its own rounding of 0 is taken as the double root).
 
     Raises ValueError when λ > ỹ²/(4t²): then no single point with this label recovers θ*.
