@@ -289,6 +289,10 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
     norm2 = (x * x).sum()
     if norm2 == 0:  # the loss does not depend on θ: gradient descent never moves
         return DescentRun(theta, 0, 0, True, False)
+    low, high = family.mean_range
+    if not low < point.y < high:
+        raise ValueError(f"label {point.y} is outside the {family.name} mean range ({low}, {high}): "
+                         "the single-point loss has no minimiser")
     target = functions.link(point.y)
     stalled = False
     for step in range(max_steps + 1):

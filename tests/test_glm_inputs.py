@@ -91,6 +91,13 @@ def test_descent_arguments():
             single_point_gradient_descent(GAUSSIAN, point, max_steps=bad)
 
 
+def test_descent_label_outside_mean_range():
+    with pytest.raises(ValueError, match="label 1.0 is outside the bernoulli mean range"):
+        single_point_gradient_descent(BERNOULLI, SinglePoint(THETA, 1.0))
+    with pytest.raises(ValueError, match="label -0.5 is outside the poisson mean range"):
+        single_point_gradient_descent(POISSON, SinglePoint(THETA, -0.5))
+
+
 def test_descent_on_a_zero_point_never_moves():
     run = single_point_gradient_descent(GAUSSIAN, SinglePoint(np.zeros(2), 0.0), [1.0, 2.0])
     assert run.converged and run.steps == 0 and np.array_equal(run.theta, [1.0, 2.0])

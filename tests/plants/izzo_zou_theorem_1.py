@@ -32,8 +32,8 @@ def stretched_point(family, theta, arithmetic=FLOAT):
 
 
 def preconditioned_step(gradient, point, step):
-    """v − η·diag(1, 2, 3)·∇ℓ(v): a diagonal preconditioner tilts the iterate out of span(θ)."""
-    return point - step * sp.diag(1, 2, 3) * gradient
+    """v − η·diag(1, 2)·∇ℓ(v): a diagonal preconditioner tilts the iterate out of span(θ)."""
+    return point - step * sp.diag(1, 2) * gradient
 
 
 def start_in_span(theta, raw):

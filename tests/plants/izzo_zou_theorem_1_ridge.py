@@ -1,7 +1,5 @@
 """Planted failures for izzo-zou/theorem-1-ridge."""
 
-import math
-
 import numpy as np
 import sympy as sp
 

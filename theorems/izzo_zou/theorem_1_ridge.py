@@ -226,7 +226,7 @@ def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_r
             worst = max(worst, error / tolerance)
         return {"error_over_tolerance": worst}
 
-    return property_outcome(search(ctx, linear_ridge_problem(), prop, fraction=0.5, label="linear"))
+    return property_outcome(search(ctx, linear_ridge_problem(), prop, fraction=0.35, label="linear"))
 
 
 # --- logistic property --------------------------------------------------------------------------
@@ -284,7 +284,7 @@ def quarter_bound(label: float, t: float) -> float:
 
 def best_linear_attempt(theta: np.ndarray, lam: float, label: float) -> float:
     """min over x̃ ∈ ℝᵈ of ‖ỹx̃/(‖x̃‖² + λ) − θ*‖: scipy's Levenberg–Marquardt on that residual
-    (analytic Jacobian ỹ(I/q − 2x̃x̃ᵀ/q²), q = ‖x̃‖² + λ), started on and off the direction of θ*."""
+    (analytic Jacobian ỹ(I/q − 2x̃x̃ᵀ/q²), q = ‖x̃‖² + λ), started off the direction of θ*."""
     t = float(np.linalg.norm(theta))
     u = theta / t
     eye = np.eye(theta.size)
@@ -296,15 +296,13 @@ def best_linear_attempt(theta: np.ndarray, lam: float, label: float) -> float:
         q = x @ x + lam
         return label * (eye / q - 2 * np.outer(x, x) / q**2)
 
-    root = math.copysign(math.sqrt(lam), label)
-    starts = [root * u, root * (u + 0.5 * np.roll(u, 1))]
-    return min(float(np.linalg.norm(residual(least_squares(residual, s0, jac=jacobian, method="lm").x)))
-               for s0 in starts)
+    start = math.copysign(math.sqrt(lam), label) * (u + 0.5 * np.roll(u, 1))
+    return float(np.linalg.norm(residual(least_squares(residual, start, jac=jacobian, method="lm").x)))
 
 
 @checks.add("linear-label-above-bound", Kind.COUNTEREXAMPLE)
 def linear_label_above_bound(ctx, claimed_bound=quarter_bound) -> Outcome:
-    """Drop 'λ ≤ ỹ²/(4t²)' (fixed label): with λ = claimed_bound·(1 + ε), ε ∈ [10⁻³, 1], the
+    """Drop 'λ ≤ ỹ²/(4t²)' (fixed label): with λ = claimed_bound·(1 + ε), ε ∈ [10⁻⁹, 1], the
     construction refuses, and an optimiser over x̃ ∈ ℝᵈ stays at least t − |ỹ|/(2√λ) > 0 from θ*
     (the proven gap, less 10·d·u·t of rounding): no point with this label recovers θ*."""
 
@@ -314,7 +312,7 @@ def linear_label_above_bound(ctx, claimed_bound=quarter_bound) -> Outcome:
         theta = draw(arrays(np.float64, (d,), elements=BOUNDED))
         assume(np.linalg.norm(theta) > 0.1)
         label = draw(st.sampled_from([-1.0, 1.0])) * 10.0 ** draw(st.floats(min_value=-1, max_value=1))
-        excess = 10.0 ** draw(st.floats(min_value=-3, max_value=0))
+        excess = 10.0 ** draw(st.floats(min_value=-9, max_value=0))
         return theta, label, excess
 
     def prop(args):
@@ -340,7 +338,8 @@ def linear_label_above_bound(ctx, claimed_bound=quarter_bound) -> Outcome:
 def best_logistic_residual(theta: np.ndarray, lam: float) -> float:
     """min over x̃ and ỹ ∈ {±1} of ‖∇G(θ)‖ = ‖−ỹσ(−ỹθᵀx̃)x̃ + λθ‖ (ỹ = −1 is ỹ = +1 with
     x̃ ↦ −x̃, so one sign suffices): scipy's Levenberg–Marquardt with the analytic Jacobian
-    −σ(−z)I + σ(−z)σ(z)·x̃θᵀ (z = θᵀx̃), started along θ and across it."""
+    −σ(−z)I + σ(−z)σ(z)·x̃θᵀ (z = θᵀx̃), started off the direction of θ. (Whatever the optimiser
+    reaches is an upper bound on the minimum; the check compares it with the proven floor.)"""
     t = float(np.linalg.norm(theta))
     u = theta / t
     eye = np.eye(theta.size)
@@ -353,15 +352,14 @@ def best_logistic_residual(theta: np.ndarray, lam: float) -> float:
         low, high = 1 / (1 + math.exp(z)), 1 / (1 + math.exp(-z))
         return -low * eye + low * high * np.outer(x, theta)
 
-    starts = [((1.0 + LAMBERT_MAX) / t) * u, (1.0 / t) * (u + 0.5 * np.roll(u, 1))]
-    return min(float(np.linalg.norm(residual(least_squares(residual, s0, jac=jacobian, method="lm").x)))
-               for s0 in starts)
+    fitted = least_squares(residual, (1.0 / t) * (u + 0.5 * np.roll(u, 1)), jac=jacobian, method="lm")
+    return float(np.linalg.norm(residual(fitted.x)))
 
 
 @checks.add("logistic-above-lambert", Kind.COUNTEREXAMPLE)
 def logistic_above_lambert(ctx, threshold=LAMBERT_MAX) -> Outcome:
     """Drop 'θ* is a ridge optimum' (which forces λt² ≤ W(1/e)): for a target θ with
-    λt² = threshold·(1 + ε), ε ∈ [10⁻³, 0.3], the construction refuses and an optimiser over x̃
+    λt² = threshold·(1 + ε), ε ∈ [10⁻⁹, 0.3], the construction refuses and an optimiser over x̃
     keeps ‖∇G(θ)‖ ≥ (λt² − W(1/e))/t (the proven floor, less its rounding 10·d·u·λt):
     no single point has θ as its ridge minimiser."""
 
@@ -370,7 +368,7 @@ def logistic_above_lambert(ctx, threshold=LAMBERT_MAX) -> Outcome:
         d = draw(st.integers(min_value=1, max_value=4))
         theta = draw(arrays(np.float64, (d,), elements=BOUNDED))
         assume(np.linalg.norm(theta) > 0.1)
-        excess = 10.0 ** draw(st.floats(min_value=-3, max_value=math.log10(0.3)))
+        excess = 10.0 ** draw(st.floats(min_value=-9, max_value=math.log10(0.3)))
         return theta, excess
 
     def prop(args):
