@@ -436,7 +436,7 @@ def real_data_ridge(loss, X, y, lam, make_point) -> Outcome:
         return Outcome.falsified({"theta": fit.theta.tolist(), "lambda": lam}, f"no single point: {error}",
                                  lambda_t2=lam * t * t)
     single = fit_ridge(loss, point.x[None, :], [point.y], lam)
-    hessian_condition = condition_number(np.outer(point.x, point.x) + lam * np.eye(t and fit.theta.size))
+    hessian_condition = condition_number(np.outer(point.x, point.x) + lam * np.eye(fit.theta.size))
     bound = fit.certificate + single.certificate + 10 * (fit.theta.size + 2) * hessian_condition * U * t
     error = float(np.linalg.norm(single.theta - fit.theta))
     figures = {"lambda_t2": lam * t * t, "error": error, "bound": bound, "data_certificate": fit.certificate}
