@@ -278,9 +278,10 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
                                   max_steps: int = 10_000, arithmetic: Arithmetic = FLOAT) -> DescentRun:
     """Gradient descent on ℓ(θ) = −ỹx̃ᵀθ + b(x̃ᵀθ) from θ₀ (default 0) with the step-size rule and
     stopping rule of the module docstring. Works in any :class:`Arithmetic`."""
-    x = point.x
+    x = as_vector(point.x, "x̃") if arithmetic is FLOAT else point.x
     d = x.shape[0]
-    theta = arithmetic.vector(np.zeros(d) if theta0 is None else theta0)
+    start = np.zeros(d) if theta0 is None else theta0
+    theta = as_vector(start, "theta0") if arithmetic is FLOAT else arithmetic.vector(start)
     if theta.shape != x.shape:
         raise ValueError(f"theta0 has {theta.shape[0]} entries but the point has dimension {d}")
     if max_steps < 1 or int(max_steps) != max_steps:
@@ -314,6 +315,8 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
 def link_condition(family: Family, margin: float) -> float:
     """Relative condition number of recovering the margin z from the mean μ = g⁻¹(z):
     abs(μ) / (abs(z)·b″(z)). A relative rounding u in ỹ moves the recovered θ by about this times u."""
+    if margin == 0:
+        return math.inf  # θ = 0 carries no margin to recover
     functions = family.functions(FLOAT)
     return float(abs(functions.mean(margin)) / (abs(margin) * functions.variance(margin)))
 

@@ -86,6 +86,10 @@ def test_descent_arguments():
     point = single_point(GAUSSIAN, THETA)
     with pytest.raises(ValueError, match="theta0 has 3 entries but the point has dimension 2"):
         single_point_gradient_descent(GAUSSIAN, point, [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="theta0 contains 1 non-finite value"):
+        single_point_gradient_descent(GAUSSIAN, point, [0.0, np.inf])
+    with pytest.raises(ValueError, match="x̃ contains 1 non-finite value"):
+        single_point_gradient_descent(GAUSSIAN, SinglePoint(np.array([np.nan, 1.0]), 1.0))
     for bad in (0, 2.5):
         with pytest.raises(ValueError, match="max_steps must be an integer >= 1"):
             single_point_gradient_descent(GAUSSIAN, point, max_steps=bad)
