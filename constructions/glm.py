@@ -41,8 +41,9 @@ clipped to the interval, and the minimum is at one of its ends.
 
 Stopping rule (derived, not tuned): the distance of θ_k to the limit of the run is
 |z_k − z*|/‖x̃‖ ≤ |g⁻¹(z_k) − ỹ| / (‖x̃‖ · min{b″ between z_k and z*}) — the gradient norm divided
-by the curvature along x̃. The run stops when this certificate is ≤ ``tol``·‖θ_k‖, when a step no
-longer changes θ_k (the rounding floor of the arithmetic), or after ``max_steps``.
+by the curvature along x̃. The run stops when this certificate is ≤ ``tol``·‖θ_k‖, when rounding
+takes over (a step no longer changes θ_k, or the residual g⁻¹(z_k) − ỹ changes sign, which an
+exact step never does), or after ``max_steps``.
 
 Ridge single points (project statement)
 ---------------------------------------
@@ -257,7 +258,9 @@ class DescentRun:
     """The last iterate of gradient descent and how the run ended.
 
     ``certificate`` bounds the distance from ``theta`` to the limit of the run (module docstring);
-    ``converged`` says it fell below ``tol``·‖θ‖; ``stalled`` that a step stopped changing θ.
+    ``converged`` says it fell below ``tol``·‖θ‖; ``stalled`` that rounding took over: a step
+    stopped changing θ, or the residual g⁻¹(z_k) − ỹ changed sign (an exact step never
+    overshoots, so only rounding can do that; θ_k is then within the rounding floor).
     """
 
     theta: np.ndarray
@@ -295,10 +298,13 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
         raise ValueError(f"label {point.y} is outside the {family.name} mean range ({low}, {high}): "
                          "the single-point loss has no minimiser")
     target = functions.link(point.y)
-    stalled = False
+    stalled, previous = False, None
     for step in range(max_steps + 1):
         margin = (x * theta).sum()
         residual = functions.mean(margin) - point.y
+        if previous is not None and residual * previous < 0:
+            stalled = True  # exact steps never overshoot, so a sign change is rounding: stop
+            break
         smallest, largest = _curvature_bounds(family, functions, margin, target)
         certificate = abs(residual) / (smallest * arithmetic.sqrt(norm2))
         scale = arithmetic.sqrt((theta * theta).sum())
@@ -308,7 +314,7 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
         if np.array_equal(updated, theta):
             stalled = True
             break
-        theta = updated
+        theta, previous = updated, residual
     return DescentRun(theta, step, certificate, bool(certificate <= tol * scale), stalled)
 
 
