@@ -163,3 +163,11 @@ def test_ridge_gradient_and_fit_inputs():
         fit_ridge(logistic, X, [0.0, 1.0, 1.0, 0.0], 0.1)
     with pytest.raises(ValueError, match="λ must be > 0 for a ridge fit"):
         fit_ridge(logistic, X, [-1.0, 1.0, 1.0, -1.0], 0.0)
+
+
+def test_descent_stops_at_the_rounding_floor():
+    """σ(‖θ‖²) cannot be matched to better than an ulp: the run must stop there, not cycle to the cap."""
+    theta = np.array([0.77905651])
+    run = single_point_gradient_descent(BERNOULLI, single_point(BERNOULLI, theta), tol=2.0**-53, max_steps=2000)
+    assert run.stalled and run.steps < 20
+    assert abs(run.theta[0] - theta[0]) <= 1e-14
