@@ -148,20 +148,22 @@ class CompressionAttempt:
     starts: int
 
 
-def best_path_attempt(path: np.ndarray, lambdas, starts, residual_fn=path_residual, *, max_nfev: int = 100) -> CompressionAttempt:
+def best_path_attempt(path: np.ndarray, lambdas, starts, residual_fn=path_residual, *, max_nfev: int = 100,
+                      scale: float | None = None) -> CompressionAttempt:
     """Fit m unweighted soft-labelled points so that ``residual_fn`` (default :func:`path_residual`)
     vanishes: scipy's trust-region least squares with ỹ ∈ [0, 1], one run per start.
 
     ``starts`` is a list of (X̃, ỹ) initial sets of equal size m. Each run stops at
     ``max_nfev`` evaluations, when the cost changes by less than ftol = 10⁻¹⁰ relatively, or when
     the step or scaled gradient falls below 10⁻¹² (near a zero-residual set Gauss–Newton converges
-    quadratically, so an exact set is reached far below ftol); ρ = ‖residual‖ / :func:`path_scale`.
+    quadratically, so an exact set is reached far below ftol); ρ = ‖residual‖ / ``scale``
+    (default :func:`path_scale`, the size of the data gradient along the path).
     """
     starts = list(starts)
     if not starts:
         raise ValueError("best_path_attempt needs at least one start")
     m, d = np.shape(starts[0][0])
-    scale = max(path_scale(path, lambdas), np.finfo(float).tiny)
+    scale = max(path_scale(path, lambdas) if scale is None else float(scale), np.finfo(float).tiny)
     lower = np.concatenate([np.full(m * d, -np.inf), np.zeros(m)])
     upper = np.concatenate([np.full(m * d, np.inf), np.ones(m)])
 
