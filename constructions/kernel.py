@@ -262,7 +262,7 @@ def best_centres(X, alpha, m: int, gamma: float, rng: np.random.Generator, *, re
                  max_iter: int = 100) -> np.ndarray:
     """The m centres (m ≥ 1) that a BFGS search finds closest to f = Σαᵢk(·, xᵢ) in the RKHS.
 
-    Starts: the m data points with the largest |αᵢ| (moved by 1 % of the data's spread so that
+    Starts: the m data points with the largest abs(αᵢ) (moved by 1 % of the data's spread so that
     no start coincides with a data point), then ``restarts`` − 1 random subsets of the data with
     the same jitter. Each run stops after ``max_iter`` iterations or when the largest gradient
     entry falls below 10⁻⁸·αᵀKα (the objective's own scale). The best end point is polished by
@@ -309,7 +309,7 @@ class KernelCompression:
 
 
 def compress_kernel_model(model: KernelModel, lam: float = 0.0, zero_tolerance: float = 0.0) -> KernelCompression:
-    """Merge repeated centres (adding their coefficients) and drop coefficients with |aᵢ| ≤
+    """Merge repeated centres (adding their coefficients) and drop coefficients with abs(aᵢ) ≤
     ``zero_tolerance``; relabel so that kernel ridge with strength ``lam`` on the result
     returns the same function. This is exact compression when inputs repeat or some αᵢ = 0,
     the two cases Theorem 2 excludes.

@@ -5,7 +5,7 @@ The paper conjectures (Limitations & Future Work) that Theorem 4 strengthens: th
 cannot coincide, whatever the correspondence λ ↦ λ'.
 
 As literally stated it fails in one dimension: a path in ℝ¹ is the segment between 0 and the
-unregularised fit θ̂, and one soft-labelled point (sign(θ̂), σ(|θ̂|)) has exactly that path
+unregularised fit θ̂, and one soft-labelled point (sign(θ̂), σ(abs θ̂)) has exactly that path
 (check ``one-dimensional``). The same happens whenever the path lies on a line, and mirror-
 symmetric data compress even with λ' = λ (izzo-zou/theorem-4::mirror-symmetric). The registered
 conjecture therefore assumes d ≥ 2, inputs with xᵢ ≠ ±xⱼ, xᵢ ≠ 0, and a path that spans ℝᵈ.
@@ -126,7 +126,7 @@ def path_coincidence_search(ctx, criterion=correspondence_residual, points_short
 
 
 def one_point_path(data: LogisticData) -> LogisticData:
-    """(sign θ̂, σ(|θ̂|)) with θ̂ the unregularised 1-D fit: a single point whose ridge path runs
+    """(sign θ̂, σ(abs θ̂)) with θ̂ the unregularised 1-D fit: a single point whose ridge path runs
     from θ̂ (λ' = 0) to 0 (λ' → ∞) along the same segment as the data's."""
     theta_hat = fit_logistic_ridge(data, 0.0)[0]
     return LogisticData.build([[np.sign(theta_hat) or 1.0]], [expit(abs(theta_hat))], binary=False)
@@ -135,7 +135,7 @@ def one_point_path(data: LogisticData) -> LogisticData:
 @checks.add("one-dimensional", Kind.COUNTEREXAMPLE)
 def one_dimensional(ctx, distil=one_point_path) -> Outcome:
     """Drop 'd ≥ 2': for 1-D data that is not separable through 0 (so θ̂ = θ_orig(0) exists), the
-    single point (sign θ̂, σ(|θ̂|)) has the path (0, θ̂]: every θ(λ_k) on a grid λ ∈ 10^[−2, 1]
+    single point (sign θ̂, σ(abs θ̂)) has the path (0, θ̂]: every θ(λ_k) on a grid λ ∈ 10^[−2, 1]
     is on it with λ'_k ≥ 0 (residual within the Newton + rounding bound), and its own λ' = 0 fit
     equals θ̂ within the Newton stopping level. So n points compress to one under λ ↦ λ'."""
 
