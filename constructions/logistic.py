@@ -87,7 +87,10 @@ def fit_logistic_ridge(data: LogisticData, lam: float, *, start=None, tol: float
     Stops when ‖∇L(θ)‖ ≤ tol·(1 + ‖(1/W)Σwᵢyᵢxᵢ‖) + 10·n·eps·max‖xᵢ‖ (relative to the size of
     the data term, plus the rounding floor of an n-term gradient sum); for
     λ > 0, L is 2λ-strongly convex, so the returned θ is within that gradient norm / 2λ of the
-    minimiser. Raises ValueError when it does not converge (e.g. λ = 0 on separable data).
+    minimiser; it also requires the Newton step to be below 10⁻⁸(1 + ‖θ‖). At λ = 0 on separable
+    data the gradient vanishes only as ‖θ‖ → ∞, where the Hessian underflows too: a stopping point
+    whose Hessian is singular to rounding (λ_min ≤ 10·d·eps·‖(1/W)Σwxxᵀ‖) raises ValueError, as
+    does failing to converge in ``max_iter`` iterations.
     """
     lam = require_nonnegative(lam, "lam")
     require_positive_int(max_iter, "max_iter")
@@ -95,14 +98,18 @@ def fit_logistic_ridge(data: LogisticData, lam: float, *, start=None, tol: float
     theta = np.zeros(d) if start is None else np.array(start, dtype=float)
     target = tol * (1 + np.linalg.norm((data.weights * data.y) @ data.X / data.weights.sum())) \
         + 10 * len(data) * np.finfo(float).eps * np.max(np.linalg.norm(data.X, axis=1))
+    second_moment = np.linalg.norm((data.X * data.weights[:, None]).T @ data.X / data.weights.sum(), 2)
     for _ in range(max_iter):
         gradient = data_gradient(data, theta) + 2 * lam * theta
-        if np.linalg.norm(gradient) <= target:
-            return theta
         p = expit(data.X @ theta)
         curvature = (data.weights * p * (1 - p)) / data.weights.sum()
         hessian = (data.X * curvature[:, None]).T @ data.X + 2 * lam * np.eye(d)
         step = np.linalg.solve(hessian, gradient) if lam > 0 else np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+        if np.linalg.norm(gradient) <= target and np.linalg.norm(step) <= 1e-8 * (1 + np.linalg.norm(theta)):
+            if lam == 0 and np.linalg.eigvalsh(hessian)[0] <= 10 * d * np.finfo(float).eps * second_moment:
+                raise ValueError("no finite minimiser at λ = 0: the Hessian vanishes where the gradient does "
+                                 "(data separable through 0, or X rank-deficient)")
+            return theta
         current, scale = objective(data, theta, lam), 1.0
         slack = 10 * np.finfo(float).eps * (1 + abs(current))  # objective differences below this are rounding
         while objective(data, theta - scale * step, lam) > current - 1e-4 * scale * gradient @ step + slack \
