@@ -49,7 +49,8 @@ def statement():
     n, m = sp.symbols("n m", integer=True, positive=True)
     same_path = sp.Eq(sp.Function("θ_dist")(lam_prime), sp.Function("θ_orig")(lam))
     hypotheses = sp.Symbol("d ≥ 2, xᵢ ≠ ±xⱼ, xᵢ ≠ 0, path spans ℝᵈ")
-    return [sp.Implies(sp.And(hypotheses, sp.Lt(m, n)), sp.Not(sp.Symbol("∃ D_dist, φ: ∀λ ∃λ'=φ(λ)")))]
+    coincide = sp.Symbol("∃ D_dist with |D_dist| = m and φ: λ ↦ λ' = φ(λ) such that")
+    return [sp.Implies(sp.And(hypotheses, sp.Lt(m, n)), sp.Not(coincide)), same_path]
 
 
 def correspondence_residual(candidate: LogisticData, path: np.ndarray, lambdas) -> np.ndarray:

@@ -41,9 +41,10 @@ from theorems.tolerances import unit_roundoff
 def statement():
     """Distinct inputs and α with no zero entry ⇒ |D_dist| ≥ n; the residual identity behind it."""
     n, m = sp.symbols("n m", integer=True, positive=True)
-    alpha = sp.MatrixSymbol("α", 3, 1)
+    alpha = sp.MatrixSymbol("α", 3, 1)  # shown for n = 3 data points and m = 2 centres
     K, B, C = sp.MatrixSymbol("K", 3, 3), sp.MatrixSymbol("B", 3, 2), sp.MatrixSymbol("C", 2, 2)
-    residual = sp.Eq(sp.Symbol("min_β ‖f − Σβⱼk(·,x̃ⱼ)‖²_H"), (alpha.T * (K - B * C.I * B.T) * alpha))
+    residual = sp.Eq(sp.MatrixSymbol("min_β ‖f − Σβⱼk(·,x̃ⱼ)‖²_H", 1, 1), alpha.T * (K - B * C.I * B.T) * alpha,
+                     evaluate=False)
     claim = sp.Implies(sp.And(sp.Symbol("xᵢ distinct"), sp.Symbol("αᵢ ≠ 0 ∀i"), sp.Eq(sp.Symbol("f_dist"), sp.Symbol("f"))),
                        sp.Ge(m, n))
     return [claim, residual]
