@@ -67,11 +67,12 @@ def correspondence_residual(candidate: LogisticData, path: np.ndarray, lambdas) 
 
 
 def grid_for(n: int, d: int) -> np.ndarray:
-    """λ ∈ 10^[−2, 0] with N(d − 1) ≥ (n − 1)(d + 1) + 4 (at least 8 values): more alignment
+    """λ ∈ 10^[−3, 1] with N(d − 1) ≥ (n − 1)(d + 1) + 4 (at least 8 values): more alignment
     equations than the (n − 1)(d + 1) unknowns of an (n − 1)-point set, so a match is no accident
-    of counting."""
+    of counting. The range is wide because near-coincidences over a short stretch of the path
+    (two points on one ray merge approximately while margins are small) separate further out."""
     count = int(np.ceil(((n - 1) * (d + 1) + 4) / (d - 1)))
-    return np.logspace(-2, 0, max(count, 8))
+    return np.logspace(-3, 1, max(count, 8))
 
 
 # --- checks -----------------------------------------------------------------------------------
