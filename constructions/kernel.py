@@ -262,10 +262,11 @@ def best_centres(X, alpha, m: int, gamma: float, rng: np.random.Generator, *, re
                  max_iter: int = 100) -> np.ndarray:
     """The m centres (m ≥ 1) that a BFGS search finds closest to f = Σαᵢk(·, xᵢ) in the RKHS.
 
-    Starts: the m data points with the largest abs(αᵢ) (moved by 1 % of the data's spread so that
-    no start coincides with a data point), then ``restarts`` − 1 random subsets of the data with
-    the same jitter. Each run stops after ``max_iter`` iterations or when the largest gradient
-    entry falls below 10⁻⁸·αᵀKα (the objective's own scale). The best end point is polished by
+    Starts: the m data points with the largest abs(αᵢ) (where the gradient, −2βⱼ∇r(x̃ⱼ), is in
+    general nonzero, so the search moves on when moving pays), then ``restarts`` − 1 random
+    subsets of the data moved by 1 % of the data's spread. Each run stops after ``max_iter``
+    iterations or when the largest gradient entry falls below 10⁻⁸·αᵀKα (the objective's own
+    scale). The best end point is polished by
     :func:`snap_to_data` with radius 10⁻³ × the smallest distance between data points: the search
     drives a centre towards a data point it covers but stops short of it, and the snapped set is
     the one the certificate then judges (it may have fewer than m distinct centres).
@@ -282,8 +283,9 @@ def best_centres(X, alpha, m: int, gamma: float, rng: np.random.Generator, *, re
     for _ in range(restarts - 1):
         starts.append(X[rng.choice(n, size=m, replace=m > n)])
     best, best_value = None, np.inf
-    for start in starts:
-        start = start + 0.01 * spread * rng.standard_normal(start.shape)
+    for index, start in enumerate(starts):
+        if index > 0:
+            start = start + 0.01 * spread * rng.standard_normal(start.shape)
 
         def objective(flat):
             value, gradient = projection_residual(X, alpha, flat.reshape(m, d), gamma)

@@ -31,7 +31,9 @@ from constructions.kernel import (
     labels_reproducing,
     projection_certificate,
 )
+from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome
 from theorems.tolerances import unit_roundoff
 
@@ -268,6 +270,27 @@ def zero_coefficient(ctx, compress=compress_kernel_model) -> Outcome:
         return exact_compression(X, y, gamma, lam, compress, floor)
 
     return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="zero"), "no αᵢ = 0")
+
+
+@checks.add("longley", Kind.REAL_DATA, needs=(dataset("longley"),))
+def longley(ctx, points_short=1, attempt=best_centres) -> Outcome:
+    """statsmodels' ``longley`` (16 years × 6 predictors), predictors and response standardised,
+    γ = 1/d (unit-variance inputs), λ = 10⁻²: every fitted αᵢ is nonzero beyond rounding, and for
+    the best 15 centres a BFGS search finds, λ_min(S_U) exceeds its rounding bound — so no exact
+    distillation of this fit has fewer than 16 points."""
+    raw = load_statsmodels("longley")
+    X = (raw.X - raw.X.mean(0)) / raw.X.std(0)
+    y = (raw.y - raw.y.mean()) / raw.y.std()
+    gamma, lam = 1.0 / X.shape[1], 1e-2
+    model = kernel_ridge_fit(X, y, lam, gamma)
+    floor = zero_tolerance(gaussian_gram(X, X, gamma), lam, model.coefficients)
+    centres = attempt(X, model.coefficients, X.shape[0] - points_short, gamma, ctx.rng("longley"))
+    cert = projection_certificate(X, model.coefficients, centres, gamma)
+    holds = bool(np.min(np.abs(model.coefficients)) > floor and cert.certified)
+    return Outcome.decide(holds, None if holds else {"lambda_min": cert.lambda_min_schur, "tolerance": cert.schur_tolerance},
+                          "" if holds else "longley: the best attempt is not certified to miss f",
+                          centres=len(centres), lambda_min=cert.lambda_min_schur, tolerance=cert.schur_tolerance,
+                          residual_sq=cert.residual_sq)
 
 
 THEOREM = register(
