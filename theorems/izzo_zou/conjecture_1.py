@@ -31,7 +31,6 @@ from constructions.logistic import (
     LogisticData,
     attempt_starts,
     best_path_attempt,
-    data_gradient,
     fit_logistic_ridge,
     path_scale,
     regularisation_path,

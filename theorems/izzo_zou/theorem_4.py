@@ -24,7 +24,6 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.special import expit
