@@ -10,7 +10,7 @@ of its seed (``verify --seed N`` gives byte-identical JSON apart from timings).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 PROFILE_EXAMPLES = {"dev": 25, "ci": 200, "thorough": 2000}
 DEFAULT_PROFILE = "dev"
@@ -20,6 +20,9 @@ _COMMON = dict(
     database=None,
     print_blob=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    # no "explain" phase: after shrinking it re-runs the failing example ~100 times under a tracer
+    # to annotate a report nobody reads here; every counterexample check paid ~10× its cost for it
+    phases=tuple(phase for phase in Phase if phase is not Phase.explain),
 )
 
 for _name, _examples in PROFILE_EXAMPLES.items():
