@@ -128,6 +128,13 @@ def ridge_mismatch(X, y, Xt, yt, lambdas, extra=None):
     return worst
 
 
+def within_bound(ratio: float, what: str) -> dict:
+    """Figures for a comparison whose error/bound ratio must stay ≤ 1; a Violation otherwise."""
+    if ratio > 1:
+        raise Violation(f"{what} differ by {ratio:.3g}× the bound", error_over_bound=ratio)
+    return {"error_over_bound": ratio}
+
+
 def lambda_grid(X, count: int = 9) -> np.ndarray:
     """0 and a log grid from 1e-4 to 1e4 times the mean eigenvalue tr(XᵀX)/d."""
     scale = np.trace(X.T @ X) / X.shape[1]
@@ -143,10 +150,7 @@ def ridge_path_check(ctx, distill=distill_linear_regression) -> Outcome:
     def prop(problem):
         X, y = problem
         result = distill(X, y)
-        ratio = ridge_mismatch(X, y, result.X, result.y, lambda_grid(X))
-        if ratio > 1:
-            raise Violation(f"ridge path differs by {ratio:.3g}× its rounding bound", error_over_bound=ratio)
-        return {"error_over_bound": ratio}
+        return within_bound(ridge_mismatch(X, y, result.X, result.y, lambda_grid(X)), "ridge paths")
 
     return property_outcome(search(ctx, regression_problem(), prop, label="ridge"))
 
@@ -178,9 +182,7 @@ def elastic_net_check(ctx, distill=distill_linear_regression) -> Outcome:
                                                           + np.linalg.norm(X, 2) * np.linalg.norm(y)) / mu
         bound = (residual_o + residual_d) / mu + 2 * rounding
         ratio = np.linalg.norm(theta_o - theta_d) / bound if bound > 0 else 0.0
-        if ratio > 1:
-            raise Violation(f"elastic-net solutions differ by {ratio:.3g}× the certified bound", error_over_bound=ratio)
-        return {"error_over_bound": ratio}
+        return within_bound(ratio, "elastic-net solutions")
 
     return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="enet"))
 
@@ -202,10 +204,8 @@ def added_data_check(ctx, distill=distill_linear_regression) -> Outcome:
     def prop(args):
         X, y, extra = args
         result = distill(X, y)
-        ratio = ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), extra=extra)
-        if ratio > 1:
-            raise Violation(f"fits after adding data differ by {ratio:.3g}× the rounding bound", error_over_bound=ratio)
-        return {"error_over_bound": ratio}
+        return within_bound(ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), extra=extra),
+                            "fits after adding data")
 
     return property_outcome(search(ctx, problem(), prop, label="added"))
 
@@ -243,9 +243,7 @@ def normalised_loss_check(ctx, distill=distill_linear_regression) -> Outcome:
         n, m = X.shape[0], result.X.shape[0]
         ratio = ridge_mismatch(X / np.sqrt(n), y / np.sqrt(n), result.X / np.sqrt(m), result.y / np.sqrt(m),
                                lambda_grid(X / np.sqrt(n)))
-        if ratio > 1:
-            raise Violation(f"normalised ridge path differs by {ratio:.3g}× the rounding bound", error_over_bound=ratio)
-        return {"error_over_bound": ratio}
+        return within_bound(ratio, "normalised ridge paths")
 
     return property_outcome(search(ctx, regression_problem(), prop, fraction=0.5, label="normalised"))
 
