@@ -415,7 +415,7 @@ def _one_dimensional(values, weights, name: str) -> tuple[np.ndarray, np.ndarray
 
 
 def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p: float = 1.0) -> float:
-    """W_p on the line by the quantile formula (∫₀¹ |F⁻¹_u(t) − F⁻¹_v(t)|^p dt)^{1/p}: the levels
+    """W_p on the line by the quantile formula (∫₀¹ abs(F⁻¹_u(t) − F⁻¹_v(t))^p dt)^{1/p}: the levels
     t are the union of both cumulative weights, and both quantile functions are constant between."""
     p = _require_order(p)
     x, a = _one_dimensional(u_values, u_weights, "u_values")

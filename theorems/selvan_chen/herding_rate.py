@@ -144,7 +144,7 @@ def synthetic_rates(ctx, herd_fn=herding_with_repeats) -> Outcome:
 
 @checks.add("fashion-mnist-rates", Kind.REAL_DATA, needs=(dataset("fashion-mnist"),))
 def fashion_mnist_rates(ctx, herd_fn=herding_with_repeats) -> Outcome:
-    """A seeded subset of 1000 Fashion-MNIST training images (all classes, pixels in [0, 1]), 32
+    """A seeded subset of 1000 Fashion-MNIST test images (all classes, pixels in [0, 1]), 32
     random Fourier features of the median-bandwidth Gaussian kernel, K = 300: same criteria."""
     from empirical.datasets import load_fashion_mnist
 
