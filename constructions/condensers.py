@@ -218,8 +218,9 @@ def random_subset(X, ipc: int, rng: np.random.Generator) -> CondensedClass:
 def mmd_descent(X, ipc: int, rng: np.random.Generator, *, steps: int = 150, learning_rate: float = 0.05,
                 batch: int = 1000, device: str = "cpu") -> CondensedClass:
     """Adam on the S-dependent part of MMD²_Gaussian, −2 mean k(X_batch, S) + mean k(S, S), with σ
-    from the median heuristic; ``learning_rate`` is in units of σ; each step uses a seeded batch
-    of at most ``batch`` class points (the full class when it is smaller)."""
+    from the median heuristic; ``learning_rate`` is in units of σ/√d (Adam moves every coordinate
+    by about the learning rate, and σ/√d is the per-coordinate scale of a distance σ); each step
+    uses a seeded batch of at most ``batch`` class points (the full class when it is smaller)."""
     import torch
 
     X = as_matrix(X, "X")
@@ -230,15 +231,17 @@ def mmd_descent(X, ipc: int, rng: np.random.Generator, *, steps: int = 150, lear
         raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate}")
     data = torch.as_tensor(X, dtype=torch.float64, device=device)
     synthetic = torch.tensor(start, dtype=torch.float64, device=device, requires_grad=True)
-    optimiser = torch.optim.Adam([synthetic], lr=learning_rate * sigma)
+    optimiser = torch.optim.Adam([synthetic], lr=learning_rate * sigma / np.sqrt(X.shape[1]))
     generator = torch.Generator(device="cpu").manual_seed(int(rng.integers(2**62)))
     scale = 1.0 / (2.0 * sigma**2)
+
+    def kernel_mean(A, B):
+        squared = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2.0 * A @ B.T
+        return torch.exp(-squared.clamp_min(0.0) * scale).mean()
+
     for _ in range(steps):
         rows = torch.randperm(X.shape[0], generator=generator)[:batch].to(device)
-        target = data[rows]
-        cross = torch.exp(-torch.cdist(target, synthetic).pow(2) * scale).mean()
-        own = torch.exp(-torch.cdist(synthetic, synthetic).pow(2) * scale).mean()
-        loss = own - 2.0 * cross
+        loss = kernel_mean(synthetic, synthetic) - 2.0 * kernel_mean(data[rows], synthetic)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

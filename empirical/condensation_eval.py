@@ -25,7 +25,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from constructions.condensers import CondensedSet, RandomFourierFeatures
-from constructions.discrepancy import mmd, sliced_wasserstein, wasserstein
+from constructions.discrepancy import MMDTarget, sliced_wasserstein, wasserstein
 from constructions.krr import accuracy, fit_ridge
 from constructions.validation import as_matrix, require_positive_int
 from empirical.datasets import one_hot
@@ -110,28 +110,46 @@ def convnet_accuracy(points, labels, weights, test_images, test_labels, seed: in
 # --- discrepancies ---------------------------------------------------------------------------------
 
 
-def class_discrepancies(X, labels, condensed: CondensedSet, kernels: dict, seed: int, *,
-                        projections: int = 64) -> dict[str, float]:
-    """Class-averaged MMD for each named kernel, sliced W2 (``projections`` directions drawn from
-    ``seed``, the same directions for every set) and exact W2 between data and condensed points."""
-    X = as_matrix(X, "X")
-    labels = np.asarray(labels)
-    if labels.shape != (X.shape[0],):
-        raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
-    totals: dict[str, list[float]] = {f"mmd_{name}": [] for name in kernels}
-    totals.update(sliced_w2=[], w2=[])
-    for label in np.unique(labels):
-        data = X[labels == label]
-        mine = condensed.labels == label
-        points, weights = condensed.points[mine], condensed.weights[mine] / condensed.weights[mine].sum()
-        keep = weights > 0
-        points, weights = points[keep], weights[keep] / weights[keep].sum()
-        for name, k in kernels.items():
-            totals[f"mmd_{name}"].append(mmd(data, points, k, weights_S=weights))
-        totals["sliced_w2"].append(sliced_wasserstein(data, points, np.random.default_rng(seed),
-                                                      projections=projections, weights_S=weights))
-        totals["w2"].append(wasserstein(data, points, 2, weights_S=weights))
-    return {name: float(np.mean(values)) for name, values in totals.items()}
+@dataclass(frozen=True)
+class DiscrepancyPanel:
+    """Class-conditional discrepancies against fixed data: for every class, an
+    :class:`~constructions.discrepancy.MMDTarget` per kernel (the data–data constants computed
+    once), the class points for sliced W2 (``projections`` directions drawn from ``seed``, the
+    same directions for every set) and exact W2. Calling the panel on a condensed set returns
+    each discrepancy averaged over classes."""
+
+    classes: dict
+    kernels: tuple[str, ...]
+    seed: int
+    projections: int = 64
+
+    @classmethod
+    def prepare(cls, X, labels, kernels: dict, seed: int, projections: int = 64) -> "DiscrepancyPanel":
+        X = as_matrix(X, "X")
+        labels = np.asarray(labels)
+        if labels.shape != (X.shape[0],):
+            raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
+        classes = {label: (X[labels == label], {name: MMDTarget.prepare(X[labels == label], k)
+                                                 for name, k in kernels.items()})
+                   for label in np.unique(labels)}
+        return cls(classes, tuple(kernels), int(seed), projections)
+
+    def __call__(self, condensed: CondensedSet) -> dict[str, float]:
+        totals: dict[str, list[float]] = {f"mmd_{name}": [] for name in self.kernels}
+        totals.update(sliced_w2=[], w2=[])
+        for label, (data, targets) in self.classes.items():
+            mine = condensed.labels == label
+            if not np.any(mine):
+                raise ValueError(f"the condensed set has no point of class {label}")
+            points, weights = condensed.points[mine], condensed.weights[mine]
+            keep = weights > 0
+            points, weights = points[keep], weights[keep] / weights[keep].sum()
+            for name, target in targets.items():
+                totals[f"mmd_{name}"].append(float(np.sqrt(max(target.mmd2(points, weights), 0.0))))
+            totals["sliced_w2"].append(sliced_wasserstein(data, points, np.random.default_rng(self.seed),
+                                                          projections=self.projections, weights_S=weights))
+            totals["w2"].append(wasserstein(data, points, 2, weights_S=weights))
+        return {name: float(np.mean(values)) for name, values in totals.items()}
 
 
 # --- rank correlation ------------------------------------------------------------------------------

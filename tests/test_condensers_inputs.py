@@ -144,7 +144,17 @@ def test_spearman_inputs_and_value():
     assert c.high <= -0.99
 
 
-def test_class_discrepancies_label_shape():
-    condensed = cd.condense(X, LABELS, 2, "random", np.random.default_rng(0))
+def test_discrepancy_panel():
     with pytest.raises(ValueError, match="labels must have shape"):
-        ev.class_discrepancies(X, LABELS[:3], condensed, {}, 0)
+        ev.DiscrepancyPanel.prepare(X, LABELS[:3], {}, 0)
+    from constructions.discrepancy import GaussianKernel, mmd
+
+    panel = ev.DiscrepancyPanel.prepare(X, LABELS, {"g": GaussianKernel(1.0)}, 0)
+    condensed = cd.condense(X, LABELS, 2, "kmeans-w2", np.random.default_rng(0))
+    values = panel(condensed)
+    direct = np.mean([mmd(X[LABELS == c], condensed.points[condensed.labels == c], GaussianKernel(1.0),
+                          weights_S=condensed.weights[condensed.labels == c]) for c in range(3)])
+    assert values["mmd_g"] == pytest.approx(direct, rel=1e-8)
+    missing = cd.CondensedSet("x", 1, X[:2], np.array([0, 0]), np.array([0.5, 0.5]))
+    with pytest.raises(ValueError, match="no point of class 1"):
+        panel(missing)

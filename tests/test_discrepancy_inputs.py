@@ -187,3 +187,12 @@ def test_witness_norm_and_gap():
     assert w(X).mean() - w(Y).mean() == pytest.approx(w.rkhs_norm**2, rel=1e-10)
     with pytest.raises(ValueError, match="dimension"):
         w(Y[:, :2])
+
+
+def test_sliced_wasserstein_equals_projected_closed_forms():
+    a, b = RNG.random(20), RNG.random(12)
+    a, b = a / a.sum(), b / b.sum()
+    directions = dc.random_directions(16, 3, np.random.default_rng(5))
+    expected = np.mean([dc.wasserstein_1d(X @ t, Y @ t, a, b, 2) ** 2 for t in directions]) ** 0.5
+    value = dc.sliced_wasserstein(X, Y, np.random.default_rng(5), projections=16, weights_T=a, weights_S=b)
+    assert value == pytest.approx(expected, rel=1e-10)

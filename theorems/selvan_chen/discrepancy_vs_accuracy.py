@@ -53,14 +53,14 @@ def _sample(ctx):
 def _score(ctx, pool_X, pool_y, test_X, test_y):
     from constructions.condensers import CONDENSERS, condense
     from constructions.discrepancy import GaussianKernel, LaplacianKernel, median_bandwidth
-    from empirical.condensation_eval import class_discrepancies, convnet_accuracy, feature_maps, krr_accuracy
+    from empirical.condensation_eval import DiscrepancyPanel, convnet_accuracy, feature_maps, krr_accuracy
 
     rng = ctx.rng("setup")
     bandwidth = median_bandwidth(pool_X, rng)
     kernels = {"gaussian": GaussianKernel(bandwidth), "laplacian": LaplacianKernel(bandwidth)}
     maps = feature_maps(pool_X, rng, RANDOM_FEATURES)
     test_features = {name: phi(test_X) for name, phi in maps.items()}
-    projection_seed = int(rng.integers(2**62))
+    panel = DiscrepancyPanel.prepare(pool_X, pool_y, kernels, int(rng.integers(2**62)))
     full = {name: krr_accuracy(phi(pool_X), pool_y, np.ones(pool_y.size), test_features[name], test_y)
             for name, phi in maps.items()}
     rows = []
@@ -71,7 +71,7 @@ def _score(ctx, pool_X, pool_y, test_X, test_y):
                                  **CONDENSER_OPTIONS.get(method, {}))
             condense_seconds = time.perf_counter() - start
             row = {"method": method, "ipc": ipc, "condense_s": condense_seconds}
-            row.update(class_discrepancies(pool_X, pool_y, condensed, kernels, projection_seed))
+            row.update(panel(condensed))
             for name, phi in maps.items():
                 row[f"krr_{name}"] = krr_accuracy(phi(condensed.points), condensed.labels, condensed.weights,
                                                   test_features[name], test_y)
@@ -143,10 +143,18 @@ def _plot(rows, plot_dir) -> list[str]:
 
 
 def discrepancy_vs_accuracy(ctx) -> str:
-    """Condense, score, correlate; return the printed report."""
+    """Condense, score, correlate; return the printed report. Torch runs on one thread (the
+    ConvNets are small, and the machine is shared), restored afterwards."""
+    import torch
+
     start = time.perf_counter()
     pool_X, pool_y, test_X, test_y = _sample(ctx)
-    rows, full, bandwidth = _score(ctx, pool_X, pool_y, test_X, test_y)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        rows, full, bandwidth = _score(ctx, pool_X, pool_y, test_X, test_y)
+    finally:
+        torch.set_num_threads(threads)
     table = _table(rows)
     correlations, _ = _correlations(ctx, rows)
     lines = [
