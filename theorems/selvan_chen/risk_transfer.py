@@ -180,7 +180,7 @@ def uniform_bound(ctx, radius_bound=loss_ball_radius) -> Outcome:
             if gap > B * distance + tol:
                 raise Violation(f"|R_T − R_S| = {gap:.4g} > B·MMD = {B * distance:.4g}", gap=gap,
                                 bound=B * distance, theta_norm=float(np.linalg.norm(theta)))
-            worst = max(worst, gap / (B * distance + tol))
+            worst = max(worst, gap / (B * distance + tol) if B * distance + tol > 0 else 0.0)
         return {"gap_over_bound": worst}
 
     return property_outcome(search(ctx, regression_pair(), prop, fraction=0.5, label="uniform"))
@@ -205,7 +205,7 @@ def minimiser_excess(ctx, minimise=ball_least_squares) -> Outcome:
         bound = 2.0 * B * feature_mmd(X, y, a, Xs, ys, b)
         if excess > bound + tol or excess < -tol:
             raise Violation(f"excess risk {excess:.4g} outside [0, 2B·MMD = {bound:.4g}]", excess=excess, bound=bound)
-        return {"excess_over_bound": excess / (bound + tol), "kkt_residual": residual}
+        return {"excess_over_bound": excess / (bound + tol) if bound + tol > 0 else 0.0, "kkt_residual": residual}
 
     return property_outcome(search(ctx, regression_pair(), prop, fraction=0.5, label="minimiser"))
 
