@@ -146,6 +146,8 @@ def witness_tightness(ctx, make_witness=witness) -> Outcome:
         if value <= np.sqrt(tol):
             tight["skipped"] += 1
             return {"near_zero_mmd": 1.0}
+        if not w.rkhs_norm > 0:
+            raise Violation(f"the witness has norm {w.rkhs_norm:.3g} although MMD = {value:.6g}", mmd=value)
         gap = (a @ w(X) - b @ w(Y)) / w.rkhs_norm
         error = abs(gap - value)
         allowed = tol / value + tol
