@@ -1,0 +1,209 @@
+"""Selvan & Chen: a W1-close condensed set integrates every Lipschitz function almost alike.
+
+Statement (Kantorovich–Rubinstein). For weighted empirical measures T = Σ aᵢδ_{xᵢ}, S = Σ bⱼδ_{yⱼ}
+in ℝᵈ with the Euclidean distance, and every L-Lipschitz f,
+
+    |E_T f − E_S f| ≤ L · W1(T, S),   W1 = min_π Σ πᵢⱼ ‖xᵢ − yⱼ‖  (π ≥ 0 with marginals a, b).
+
+Proof: for any coupling π, E_T f − E_S f = Σ πᵢⱼ (f(xᵢ) − f(yⱼ)) ≤ L Σ πᵢⱼ ‖xᵢ − yⱼ‖. Tightness: POT's
+exact solver returns dual potentials (u, v) with uᵢ + vⱼ ≤ ‖xᵢ − yⱼ‖ and Σaᵢuᵢ + Σbⱼvⱼ = W1; the
+c-transform g(z) = min_j (‖z − yⱼ‖ − vⱼ) is 1-Lipschitz, g(xᵢ) ≥ uᵢ and g(yⱼ) ≤ −vⱼ, hence
+E_T g − E_S g ≥ W1 and, with the bound, = W1. On the line W1 = ∫|F_T − F_S| (the quantile formula).
+
+The assumption that matters: L must be a true Lipschitz constant of f; with half of it the tight
+potential breaks the inequality for every pair with W1 > 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from constructions.discrepancy import distances, optimal_transport, wasserstein, wasserstein_1d
+from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.search import counterexample_outcome, property_outcome
+from theorems.selvan_chen.strategies import COORDINATE, simplex_weights, weighted_pair
+from theorems.tolerances import unit_roundoff
+
+# --- statement --------------------------------------------------------------------------------
+
+
+def statement():
+    L = sp.Symbol("L", positive=True)
+    gap = sp.Abs(sp.Symbol("E_T f") - sp.Symbol("E_S f"))
+    return [sp.LessThan(gap, L * sp.Symbol("W1(T, S)")),
+            sp.Eq(sp.Symbol("E_T g − E_S g"), sp.Symbol("W1(T, S)"))]
+
+
+# --- checks -----------------------------------------------------------------------------------
+checks = Checks()
+
+
+def coupling_marginals(plan: sp.Matrix) -> tuple[list, list]:
+    """(a, b) = (row sums, column sums) of a coupling."""
+    return [sum(plan.row(i)) for i in range(plan.rows)], [sum(plan.col(j)) for j in range(plan.cols)]
+
+
+@checks.add("coupling-identity", Kind.SYMBOLIC)
+def coupling_identity(ctx, sizes=((2, 2), (3, 2), (2, 4)), marginals=coupling_marginals) -> Outcome:
+    """For a symbolic coupling π (n × m) with marginals a = π1, b = πᵀ1 and symbolic values fᵢ = f(xᵢ),
+    gⱼ = f(yⱼ), sympy expands Σaᵢfᵢ − Σbⱼgⱼ − Σπᵢⱼ(fᵢ − gⱼ) to 0: the step that turns the integral gap
+    into an average of differences, each bounded by L‖xᵢ − yⱼ‖."""
+    for n, m in sizes:
+        plan = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"pi_{i}{j}"))
+        f, g = sp.symbols(f"f0:{n}"), sp.symbols(f"g0:{m}")
+        a, b = marginals(plan)
+        gap = sum(a[i] * f[i] for i in range(n)) - sum(b[j] * g[j] for j in range(m))
+        averaged = sum(plan[i, j] * (f[i] - g[j]) for i in range(n) for j in range(m))
+        if sp.expand(gap - averaged) != 0:
+            return Outcome.falsified({"n": n, "m": m, "remainder": str(sp.expand(gap - averaged))},
+                                     "the integral gap is not the coupling average of differences")
+    return Outcome.verified(sizes=len(sizes))
+
+
+def transport_tolerance(X: np.ndarray, Y: np.ndarray, scale: float) -> float:
+    """Rounding allowance for comparing a transport cost with integrals of f: the cost matrix
+    entries carry relative error ≤ d·u (cdist), POT's exact simplex sums n + m − 1 basic entries,
+    and the integrals sum n + m values of size ≤ ``scale``; each error ≤ (n + m + d)·u·scale, taken
+    twice with a safety factor 10."""
+    return 20.0 * (X.shape[0] + Y.shape[0] + X.shape[1]) * unit_roundoff() * scale
+
+
+@st.composite
+def lipschitz_problem(draw):
+    """A weighted pair and f(x) = Σ cₗ‖x − zₗ‖ + vᵀx with Lipschitz constant ≤ Σ|cₗ| + ‖v‖."""
+    X, a, Y, b = draw(weighted_pair())
+    d = X.shape[1]
+    centres = draw(arrays(np.float64, (draw(st.integers(1, 3)), d), elements=COORDINATE))
+    c = draw(arrays(np.float64, (centres.shape[0],), elements=COORDINATE))
+    v = draw(arrays(np.float64, (d,), elements=COORDINATE))
+    return X, a, Y, b, centres, c, v
+
+
+def c_transform_potential(transport, Y: np.ndarray):
+    """g(z) = min_j (‖z − yⱼ‖ − vⱼ) from POT's dual vector v: 1-Lipschitz, attains W1."""
+    return lambda Z: np.min(distances(Z, Y) - transport.v[None, :], axis=1)
+
+
+def lipschitz_function(centres, c, v):
+    return lambda Z: distances(Z, centres) @ c + Z @ v
+
+
+@checks.add("bound", Kind.PROPERTY)
+def bound(ctx, discrepancy=wasserstein) -> Outcome:
+    """For random weighted T, S (n ≤ 8, m ≤ 6, d ≤ 3), |E_T f − E_S f| ≤ L · W1(T, S) (W1 from
+    ``discrepancy``) + :func:`transport_tolerance` for two functions: f(x) = Σ cₗ‖x − zₗ‖ + vᵀx with
+    L = Σ|cₗ| + ‖v‖, and the 1-Lipschitz c-transform of POT's dual potential (which makes the
+    inequality tight, so an underestimated W1 is caught on every pair with W1 > 0)."""
+
+    def prop(example):
+        X, a, Y, b, centres, c, v = example
+        transport = optimal_transport(X, Y, 1, weights_T=a, weights_S=b)
+        functions = [(lipschitz_function(centres, c, v), float(np.abs(c).sum() + np.linalg.norm(v))),
+                     (c_transform_potential(transport, Y), 1.0)]
+        w1 = discrepancy(X, Y, 1, weights_T=a, weights_S=b)
+        worst = 0.0
+        for f, L in functions:
+            gap = abs(a @ f(X) - b @ f(Y))
+            rhs = L * w1
+            scale = max(np.abs(f(X)).max(), np.abs(f(Y)).max(), L * distances(X, Y).max(), np.finfo(float).tiny)
+            tol = transport_tolerance(X, Y, scale)
+            if gap > rhs + tol:
+                raise Violation(f"|E_T f − E_S f| = {gap:.4g} > L·W1 = {rhs:.4g}", gap=gap, bound=rhs, tolerance=tol)
+            worst = max(worst, gap / (rhs + tol))
+        return {"gap_over_bound": worst}
+
+    return property_outcome(search(ctx, lipschitz_problem(), prop, fraction=0.5, label="bound"))
+
+
+def tight_potential(X, a, Y, b, potential=c_transform_potential):
+    transport = optimal_transport(X, Y, 1, weights_T=a, weights_S=b)
+    g = potential(transport, Y)
+    return transport.distance, float(a @ g(X) - b @ g(Y)), transport
+
+
+@checks.add("dual-tightness", Kind.PROPERTY)
+def dual_tightness(ctx, potential=c_transform_potential) -> Outcome:
+    """The c-transform g of POT's optimal dual attains the bound: E_T g − E_S g = W1(T, S) within
+    :func:`transport_tolerance`, and g is 1-Lipschitz on every pair of points of T ∪ S (checked)."""
+
+    def prop(example):
+        X, a, Y, b = example
+        w1, gap, transport = tight_potential(X, a, Y, b, potential)
+        scale = max(distances(X, Y).max(), np.abs(transport.v).max(), np.finfo(float).tiny)
+        tol = transport_tolerance(X, Y, scale)
+        Z = np.vstack([X, Y])
+        g = potential(transport, Y)(Z)
+        steepness = np.abs(g[:, None] - g[None, :]) - distances(Z, Z)
+        if abs(gap - w1) > tol or steepness.max() > tol:
+            raise Violation(f"potential gives {gap:.6g} against W1 = {w1:.6g} (Lipschitz excess {steepness.max():.3g})",
+                            gap=gap, w1=w1, tolerance=tol)
+        return {"error_over_tolerance": abs(gap - w1) / tol}
+
+    return property_outcome(search(ctx, weighted_pair(), prop, fraction=0.5, label="tight"))
+
+
+@st.composite
+def line_pair(draw):
+    n, m = draw(st.integers(1, 10)), draw(st.integers(1, 10))
+    x = draw(arrays(np.float64, (n,), elements=COORDINATE))
+    y = draw(arrays(np.float64, (m,), elements=COORDINATE))
+    return x, draw(simplex_weights(n)), y, draw(simplex_weights(m)), draw(st.sampled_from([1.0, 2.0]))
+
+
+@checks.add("one-dimensional", Kind.CONSTRUCTION)
+def one_dimensional(ctx, closed_form=wasserstein_1d) -> Outcome:
+    """On the line, the library's quantile formula (∫₀¹|F⁻¹_T − F⁻¹_S|^p)^{1/p} equals POT's exact W_p
+    (p = 1, 2) for weighted samples, within :func:`transport_tolerance` of the largest distance."""
+
+    def prop(example):
+        x, a, y, b, p = example
+        exact = wasserstein(x[:, None], y[:, None], p, weights_T=a, weights_S=b)
+        formula = closed_form(x, y, a, b, p)
+        scale = max(float(np.abs(x[:, None] - y[None, :]).max()), np.finfo(float).tiny)
+        tol = transport_tolerance(x[:, None], y[:, None], scale)
+        if abs(exact - formula) > tol:
+            raise Violation(f"closed form {formula:.6g} ≠ POT {exact:.6g}", exact=exact, formula=formula, tolerance=tol)
+        return {"error_over_tolerance": abs(exact - formula) / tol}
+
+    return property_outcome(search(ctx, line_pair(), prop, fraction=0.5, label="line"))
+
+
+@checks.add("wrong-lipschitz-constant", Kind.COUNTEREXAMPLE)
+def wrong_lipschitz_constant(ctx, claimed_fraction=0.5) -> Outcome:
+    """Drop 'L is a Lipschitz constant of f': applying the bound to the tight potential g (Lip 1)
+    with L = ``claimed_fraction`` < 1 fails for every pair with W1 above the rounding allowance."""
+
+    def prop(example):
+        X, a, Y, b = example
+        w1, gap, _ = tight_potential(X, a, Y, b)
+        tol = transport_tolerance(X, Y, max(distances(X, Y).max(), np.finfo(float).tiny))
+        if gap > claimed_fraction * w1 + tol:
+            raise Violation(f"E_T g − E_S g = {gap:.4g} > {claimed_fraction}·W1 = {claimed_fraction * w1:.4g}",
+                            gap=gap, w1=w1)
+        return None
+
+    return counterexample_outcome(search(ctx, weighted_pair(), prop, fraction=0.25, label="wrong"),
+                                  "L is a Lipschitz constant of f")
+
+
+THEOREM = register(
+    Theorem(
+        id="selvan-chen/w1-bound",
+        title="|E_T f − E_S f| ≤ Lip(f) · W1(T, S), tight at the optimal dual potential",
+        source="Selvan & Chen, A Discrepancy-Based Perspective on Dataset Condensation (arXiv:2509.10367); "
+               "Kantorovich–Rubinstein duality (Villani 2009, Remark 6.5)",
+        claim=("For weighted empirical measures T, S in ℝᵈ and every L-Lipschitz f (Euclidean distance), "
+               "|E_T f − E_S f| ≤ L·W1(T, S); the c-transform of POT's optimal dual potential attains equality."),
+        statement=statement,
+        assumptions=(
+            Assumption("L is a Lipschitz constant of f", "|f(x) − f(y)| ≤ L‖x − y‖₂ for all x, y"),
+            Assumption("Euclidean ground distance", "W1 is computed with the same norm as the Lipschitz constant"),
+        ),
+        checks=checks.freeze(),
+        construction=optimal_transport,
+        conventions="W1 with Euclidean ground cost; weights sum to one; exact network simplex (POT)",
+    )
+)
