@@ -29,7 +29,7 @@ from constructions.discrepancy import wasserstein
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome
-from theorems.selvan_chen.strategies import COORDINATE
+from theorems.selvan_chen._strategies import COORDINATE
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
