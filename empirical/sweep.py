@@ -35,19 +35,28 @@ def timed_trial(trial: TrialFunction, spec: TrialSpec) -> TrialResult:
     return TrialResult(result.metrics, result.device, started, time.perf_counter() - clock)
 
 
-def _serial(trial: TrialFunction, specs: list[TrialSpec]) -> Iterator[tuple[TrialSpec, TrialResult]]:
+def _serial(trial: TrialFunction, specs: list[TrialSpec], deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
     for spec in specs:
+        if time.monotonic() > deadline:
+            return
         yield spec, timed_trial(trial, spec)
 
 
-def _pool(trial: TrialFunction, specs: list[TrialSpec], workers: int) -> Iterator[tuple[TrialSpec, TrialResult]]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+def _pool(trial: TrialFunction, specs: list[TrialSpec], workers: int,
+          deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         futures = {pool.submit(timed_trial, trial, spec): spec for spec in specs}
         for future in as_completed(futures):
             yield futures[future], future.result()
+            if time.monotonic() > deadline:
+                return
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(trial: TrialFunction, specs: list[TrialSpec], scheduler) -> Iterator[tuple[TrialSpec, TrialResult]]:
+def _dask(trial: TrialFunction, specs: list[TrialSpec], scheduler,
+          deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
     """``scheduler`` is an address string or an existing ``distributed.Client``."""
     from distributed import Client, as_completed as dask_completed
 
@@ -57,18 +66,24 @@ def _dask(trial: TrialFunction, specs: list[TrialSpec], scheduler) -> Iterator[t
         by_key = {future.key: spec for future, spec in zip(futures, specs)}
         for future in dask_completed(futures):
             yield by_key[future.key], future.result()
+            if time.monotonic() > deadline:
+                client.cancel(futures)
+                return
     finally:
         if client is not scheduler:
             client.close()
 
 
 def run_sweep(specs: Iterable[TrialSpec], trial: TrialFunction, store_path: str | Path, *, workers: int = 1,
-              scheduler=None, progress: bool = True, description: str = "trials") -> dict[str, int]:
+              scheduler=None, progress: bool = True, description: str = "trials",
+              max_minutes: float | None = None) -> dict[str, int]:
     """Run the unfinished ``specs``; return counts ``{"total", "skipped", "ran"}``.
 
     Specs are validated (and deduplicated by key) before anything runs, so bad input writes
-    nothing to the store.
+    nothing to the store. With ``max_minutes`` no new trial starts after that long (a chunk;
+    the next call resumes).
     """
+    deadline = time.monotonic() + (60 * max_minutes if max_minutes else float("inf"))
     unique = {spec.key: spec for spec in specs}
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
@@ -80,11 +95,11 @@ def run_sweep(specs: Iterable[TrialSpec], trial: TrialFunction, store_path: str 
         if not pending:
             return counts
         if scheduler is not None:
-            results = _dask(trial, pending, scheduler)
+            results = _dask(trial, pending, scheduler, deadline)
         elif workers > 1:
-            results = _pool(trial, pending, workers)
+            results = _pool(trial, pending, workers, deadline)
         else:
-            results = _serial(trial, pending)
+            results = _serial(trial, pending, deadline)
         with tqdm(total=len(unique), initial=counts["skipped"], desc=description, disable=not progress,
                   unit="trial", dynamic_ncols=True) as bar:
             for spec, result in results:
