@@ -192,6 +192,22 @@ GPU = Preset(
 PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, GPU)}
 
 
+def preset_note(row: dict) -> dict:
+    """Provenance columns for an exported run: its preset's description and reductions."""
+    chosen = PRESETS.get(row["spec"]["preset"])
+    if chosen is None:
+        return {"preset_note": ""}
+    return {"preset_note": chosen.reductions or chosen.description}
+
+
+def export_runs(store_path: str | Path, out_path: str | Path) -> int:
+    """Export a store to JSON lines with the preset notes (what ``empirical/runs/`` holds)."""
+    from empirical.store import RunStore, export_jsonl
+
+    with RunStore(store_path) as store:
+        return export_jsonl(store, out_path, annotate=preset_note)
+
+
 def preset(name: str) -> Preset:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")

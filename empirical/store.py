@@ -196,9 +196,10 @@ class RunStore:
                    "seconds": seconds, "device": device, "package_version": version, "git_revision": revision}
 
 
-def export_jsonl(store: RunStore, path: str | Path) -> int:
-    """Write every row of ``store`` as one JSON line (sorted keys) to ``path``; return the count."""
-    rows = list(store.rows())
+def export_jsonl(store: RunStore, path: str | Path, annotate=None) -> int:
+    """Write every row of ``store`` as one JSON line (sorted keys) to ``path``; return the count.
+    ``annotate(row)`` may return extra provenance columns (e.g. what a preset reduced)."""
+    rows = [{**row, **(annotate(row) if annotate else {})} for row in store.rows()]
     Path(path).write_text("".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
     return len(rows)
 

@@ -126,10 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         chosen = preset(args.preset)
         counts = chosen.run(args.store, workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
         if args.export:
-            from empirical.store import export_jsonl
+            from empirical.presets import export_runs
 
-            with RunStore(args.store) as store:
-                export_jsonl(store, args.export)
+            export_runs(args.store, args.export)
     except ValueError as exc:
         parser.exit(2, f"error: {exc}\n")
     print(counts)
