@@ -150,14 +150,14 @@ class ExponentFit:
 
 def fit_exponent(k, gap) -> ExponentFit:
     k, gap, _ = _arrays(k, gap)
-    rss, coefficients = [], []
-    for alpha in ALPHA_GRID:
-        design = np.column_stack([np.ones_like(k), k ** -alpha])
-        coef, *_ = np.linalg.lstsq(design, gap, rcond=None)
-        rss.append(float(np.sum((gap - design @ coef) ** 2)))
-        coefficients.append(coef)
-    rss = np.maximum(np.array(rss), np.finfo(float).tiny)
+    z = k[:, None] ** -ALPHA_GRID[None, :]  # one column per α: simple regression of Δ on k^(−α)
+    zc, yc = z - z.mean(0), gap - gap.mean()
+    sxx = np.maximum(np.sum(zc**2, 0), np.finfo(float).tiny)
+    slopes = zc.T @ yc / sxx
+    intercepts = gap.mean() - slopes * z.mean(0)
+    rss = np.maximum(np.sum((yc[:, None] - zc * slopes) ** 2, 0), np.finfo(float).tiny)
     best = int(np.argmin(rss))
+    coefficients = np.column_stack([intercepts, slopes])
     profile = k.size * np.log(rss / rss[best])
     inside, wide = ALPHA_GRID[profile <= CHI2_1_95], ALPHA_GRID[profile <= CHI2_1_999]
     step = ALPHA_GRID[1] - ALPHA_GRID[0]  # the grid's resolution widens the contradiction interval
@@ -257,22 +257,33 @@ class CoverageAssessment:
     k_star_points: dict[float, list[tuple[int, float]]] = field(default_factory=dict)
     verdict: str = ""
     reasons: tuple[str, ...] = ()
+    alternatives: dict[str, LinearFit] = field(default_factory=dict)
+
+
+COVERAGE_REGRESSORS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "sqrt(log M / k)": lambda k, m: np.sqrt(np.log(m) / k),
+    "1/sqrt(k)": lambda k, m: 1 / np.sqrt(k),
+    "sqrt(M / k)": lambda k, m: np.sqrt(m / k),
+}
+COVERAGE_REGRESSOR = "sqrt(log M / k)"
 
 
 def coverage_regressor(k, m):
     """X = √(log M)/√k."""
-    return np.sqrt(np.log(np.asarray(m, float)) / np.asarray(k, float))
+    return COVERAGE_REGRESSORS[COVERAGE_REGRESSOR](np.asarray(k, float), np.asarray(m, float))
 
 
 def assess_coverage(k, m, worst_gap, mean_gap, groups) -> CoverageAssessment:
-    """Δ_max and Δ_mean on √(log M / k); then k*(ε) per M and its regression on log M."""
+    """Δ_max and Δ_mean on √(log M / k), the worst gap also on 1/√k (no M dependence) and on √(M/k)
+    (polynomial coverage) for the AIC comparison; then k*(ε) per M and its regression on log M
+    (needs at least 3 values of M with a usable per-M fit)."""
     k, worst_gap, groups = _arrays(k, worst_gap, groups)
     m, mean_gap = np.asarray(m, float), np.asarray(mean_gap, float)
     if m.shape != k.shape or np.any(m < 1):
         raise ValueError("M (configurations per subset) must be >= 1, one per point")
-    x = coverage_regressor(k, m)
-    worst = fit_line(x, worst_gap, groups, "sqrt(log M / k)")
-    mean = fit_line(x, mean_gap, groups, "sqrt(log M / k)")
+    fits = {name: fit_line(f(k, m), worst_gap, groups, name) for name, f in COVERAGE_REGRESSORS.items()}
+    worst = fits[COVERAGE_REGRESSOR]
+    mean = fit_line(coverage_regressor(k, m), mean_gap, groups, COVERAGE_REGRESSOR)
     per_m = {int(size): fit_line(1 / np.sqrt(k[m == size]), worst_gap[m == size], groups[m == size], "1/sqrt(k)")
              for size in np.unique(m) if np.unique(k[m == size]).size >= 2}
     k_star, points = {}, {}
@@ -280,18 +291,18 @@ def assess_coverage(k, m, worst_gap, mean_gap, groups) -> CoverageAssessment:
         floor = max(fit.intercept for fit in per_m.values())
         top = float(np.mean(worst_gap[k == k.min()]))
         for fraction in TARGET_GAP_FRACTIONS:
-            target = floor + fraction * (top - floor)
-            pts = [(size, (fit.slope / (target - fit.intercept)) ** 2) for size, fit in per_m.items()
-                   if target > fit.intercept and fit.slope > 0]
-            points[round(target, 6)] = pts
-            usable = len({size for size, _ in pts}) >= 2
-            k_star[round(target, 6)] = (fit_line(np.log([p[0] for p in pts]), [p[1] for p in pts],
-                                                 np.arange(len(pts)), "log M") if usable else None)
-    verdict, reasons = judge(worst, {}, None)
+            target = round(floor + fraction * (top - floor), 6)
+            pts = [(size, required_k(fit.slope, fit.intercept, target)) for size, fit in per_m.items()]
+            pts = [(size, value) for size, value in pts if math.isfinite(value)]
+            points[target] = pts
+            usable = len(pts) >= 3
+            k_star[target] = (fit_line(np.log([p[0] for p in pts]), [p[1] for p in pts], np.zeros(len(pts)),
+                                       "log M") if usable else None)
+    verdict, reasons = judge(worst, fits, None)
     growth = [fit for fit in k_star.values() if fit is not None]
     if verdict == "supported" and growth and any(fit.slope <= 0 for fit in growth):
         verdict, reasons = "not-supported", ("k*(ε) does not grow with log M for every target gap",)
-    return CoverageAssessment(worst, mean, k_star, points, verdict, reasons)
+    return CoverageAssessment(worst, mean, k_star, points, verdict, reasons, fits)
 
 
 def worst_of(verdicts: Iterable[str]) -> str:

@@ -41,3 +41,27 @@ def scope_note(preset: str, rows: list[dict]) -> str:
 
 def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
     return Outcome(VERDICTS[verdict], figures, counterexample if verdict == "falsified" else None, note)
+
+
+def monte_carlo(ctx: CheckContext, draw, prop, *, fraction: float, label: str):
+    """Run ``prop`` on ``ctx.scaled(fraction)`` parameter sets drawn by ``draw(rng)`` from
+    ``ctx.rng(label)``; stop at the first :class:`~theorems.search.Violation`.
+
+    Used instead of a hypothesis search for properties of statistical procedures: each example is
+    a simulated data set costing tens of milliseconds, and shrinking a failing one would only
+    re-simulate data, so the first failing draw is reported as drawn (with its seed)."""
+    from theorems.search import SearchResult, Violation
+
+    rng = ctx.rng(label)
+    result = SearchResult()
+    for _ in range(ctx.scaled(fraction)):
+        example = draw(rng)
+        result.tried += 1
+        try:
+            figures = prop(example)
+        except Violation as violation:
+            result.counterexample, result.violation = example, violation
+            return result
+        for key, value in (figures or {}).items():
+            result.worst[key] = max(float(value), result.worst.get(key, float(value)))
+    return result

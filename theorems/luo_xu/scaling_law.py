@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
-from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.luo_xu._runs import load_runs, outcome, scope_note
+from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
+from theorems.luo_xu._runs import load_runs, monte_carlo, outcome, scope_note
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -61,12 +60,14 @@ def regressor_derivation(ctx, bound=scaling_bound) -> Outcome:
                           linear=linear, slope_is_a=slope, intercept_is_floor=intercept, inverse_matches=inverse)
 
 
-def _law_parameters():
-    return st.tuples(st.floats(0.0, 0.2), st.floats(0.1, 0.5), st.floats(0.001, 0.02), st.integers(0, 2**32 - 1))
+def draw_law(rng, slope_low=0.1, noise_high=0.02):
+    """(floor ∈ [0, 0.2], slope ∈ [slope_low, 0.5], σ ∈ [0.001, noise_high], data seed)."""
+    return (float(rng.uniform(0.0, 0.2)), float(rng.uniform(slope_low, 0.5)), float(rng.uniform(0.001, noise_high)),
+            int(rng.integers(2**32)))
 
 
 # 6 clustered standard errors: with 16 clusters (t, 15 df) P(|t| > 6) ≈ 2·10⁻⁵ per parameter, so
-# over the searched examples a correct fitter essentially never trips it, while a biased one does.
+# over the drawn examples a correct fitter essentially never trips it, while a biased one does.
 RECOVERY_SES = 6.0
 
 
@@ -79,7 +80,7 @@ def _se(ci: tuple[float, float], clusters: int) -> float:
 @checks.add("recovers-planted-law", Kind.PROPERTY)
 def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs Δ = ε + a/√k + u_seed + e (k = 1…256, 16 seeds, u ~ N(0, (σ/2)²),
-    e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02] searched by hypothesis) the fit
+    e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02] drawn from ctx.rng) the fit
     returns ``supported`` and its intercept and slope lie within 6 clustered standard errors of
     the planted ε and a."""
 
@@ -97,7 +98,7 @@ def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
             raise Violation("planted parameters outside 6 clustered standard errors", **errors)
         return errors
 
-    return property_outcome(search(ctx, _law_parameters(), prop, fraction=0.1, label="recover"))
+    return property_outcome(monte_carlo(ctx, draw_law, prop, fraction=0.1, label="recover"))
 
 
 VIOLATIONS = {
@@ -122,9 +123,10 @@ def rejects_planted_violation(ctx, assess=assess_scaling) -> Outcome:
             raise Violation(f"Δ = {name} form reported supported", slope=result.law.slope, r2=result.law.r2_means)
         return None
 
-    strategy = st.tuples(st.tuples(st.floats(0.0, 0.2), st.floats(0.2, 0.5), st.floats(0.001, 0.01),
-                                   st.integers(0, 2**32 - 1)), st.sampled_from(sorted(VIOLATIONS)))
-    return property_outcome(search(ctx, strategy, prop, fraction=0.1, label="violation"))
+    def draw(rng):
+        return draw_law(rng, 0.2, 0.01), sorted(VIOLATIONS)[int(rng.integers(len(VIOLATIONS)))]
+
+    return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="violation"))
 
 
 @checks.add("detects-saturation", Kind.PROPERTY)
@@ -145,9 +147,10 @@ def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
             raise Violation(f"pre-saturation segment reported {result.verdict}", k_saturation=k_s)
         return {"k_break_over_true": found / k_s}
 
-    strategy = st.tuples(st.tuples(st.floats(0.0, 0.2), st.floats(0.2, 0.5), st.floats(0.001, 0.005),
-                                   st.integers(0, 2**32 - 1)), st.sampled_from([8, 16, 32]))
-    return property_outcome(search(ctx, strategy, prop, fraction=0.1, label="saturation"))
+    def draw(rng):
+        return draw_law(rng, 0.2, 0.005), int(rng.choice([8, 16, 32]))
+
+    return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="saturation"))
 
 
 def scaling_assessments(rows):
