@@ -108,8 +108,9 @@ def fit_line(x, y, groups, regressor: str = "x") -> LinearFit:
             result = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
         else:
             result = model.fit()
-    params, se = np.asarray(result.params), np.asarray(result.bse)
-    ci = np.asarray(result.conf_int(0.05))
+        params, se = np.asarray(result.params), np.asarray(result.bse)
+        ci = np.asarray(result.conf_int(0.05))
+        aic = float(result.aic)
     df = max(clusters - 1, 1) if clusters >= 2 else max(y.size - 2, 1)
     from scipy import stats
 
@@ -124,7 +125,7 @@ def fit_line(x, y, groups, regressor: str = "x") -> LinearFit:
     total = np.sum((means - means.mean()) ** 2)
     r2 = float(1 - np.sum((means - fitted) ** 2) / total) if total > 0 else 0.0
     return LinearFit(regressor, float(params[0]), float(params[1]), (float(ci[0, 0]), float(ci[0, 1])),
-                     (float(ci[1, 0]), float(ci[1, 1])), p_pos, p_neg, r2, float(result.aic), int(y.size),
+                     (float(ci[1, 0]), float(ci[1, 1])), p_pos, p_neg, r2, aic, int(y.size),
                      int(clusters), int(levels.size))
 
 
@@ -181,11 +182,14 @@ def detect_saturation(k, gap) -> Saturation:
     k, gap, _ = _arrays(k, gap)
     x = 1 / np.sqrt(k)
     levels = np.unique(k)
-    line_aic = sm.OLS(gap, sm.add_constant(x, has_constant="add")).fit().aic
+    with warnings.catch_warnings():  # an exact fit has log(0) likelihood; its AIC is -inf, which is fine
+        warnings.simplefilter("ignore", RuntimeWarning)
+        line_aic = sm.OLS(gap, sm.add_constant(x, has_constant="add")).fit().aic
+        aics = {k_break: sm.OLS(gap, sm.add_constant(np.maximum(x - 1 / np.sqrt(k_break), 0),
+                                                     has_constant="add")).fit().aic + 2
+                for k_break in levels[MIN_LEVELS - 1:-1]}
     best_gain, best_k = -np.inf, None
-    for k_break in levels[MIN_LEVELS - 1:-1]:
-        hinge = np.maximum(x - 1 / np.sqrt(k_break), 0)
-        aic = sm.OLS(gap, sm.add_constant(hinge, has_constant="add")).fit().aic + 2
+    for k_break, aic in aics.items():
         if line_aic - aic > best_gain:
             best_gain, best_k = line_aic - aic, float(k_break)
     detected = best_k is not None and best_gain >= SATURATION_AIC_GAIN
