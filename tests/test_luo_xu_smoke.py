@@ -34,3 +34,18 @@ def test_smoke_preset_end_to_end(tmp_path, monkeypatch):
         assert "preset smoke" in outcome.note and "not a test of the exponent" in outcome.note
     assert {p.name for p in (tmp_path / "plots").iterdir()} == {
         "figure2-scaling-law.png", "figure2-scaling-law.svg", "figure3-coverage-law.png", "figure3-coverage-law.svg"}
+
+
+def test_gpu_and_cpu_presets_are_well_formed():
+    """The presets not run here still build every trial's distiller settings (no training)."""
+    from empirical.presets import CPU, GPU
+    from empirical.trials import distiller_settings
+
+    for chosen in (CPU, GPU):
+        specs = chosen.specs()
+        assert len({s.key for s in specs}) == len(specs)
+        for spec in specs:
+            if spec.method != "full":
+                settings = distiller_settings(chosen, spec)
+                assert settings.iterations >= (1000 if chosen is GPU and spec.method != "random" else 0)
+    assert GPU.max_minutes_per_chunk == 25.0 and max(GPU.ipcs) == 256 and len(GPU.family) == 8

@@ -29,13 +29,13 @@ def load_runs(ctx: CheckContext) -> list[dict]:
         return list(opened.rows())
 
 
-def scope_note(preset: str, rows: list[dict]) -> str:
+def scope_note(preset: str, rows: list[dict], form: str = "the 1/√k form") -> str:
     """What the runs can and cannot show."""
     notes = {row.get("preset_note", "") for row in rows if row["spec"]["preset"] == preset} - {""}
     reduced = f" [{'; '.join(sorted(notes))}]" if notes else ""
     if preset in EXPONENT_PRESETS:
         return f"preset {preset}{reduced}"
-    return (f"preset {preset}{reduced}: a consistency check of the 1/√k form on small k, "
+    return (f"preset {preset}{reduced}: a consistency check of {form} on small k, "
             f"not a test of the exponent")
 
 

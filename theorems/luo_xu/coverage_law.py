@@ -163,7 +163,8 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
 
     verdict = worst_of(verdicts)
     decided = "; ".join(f"{method}: {', '.join(why)}" for method, why in reasons.items())
-    return outcome(verdict, f"{scope_note(preset, rows)}. {verdict}: {decided}", reasons, **figures)
+    return outcome(verdict, f"{scope_note(preset, rows, 'the √(log M)/√k form')}. {verdict}: {decided}", reasons,
+                   **figures)
 
 
 THEOREM = register(
