@@ -8,6 +8,9 @@ preset's ``full_epochs``), then trains one fresh network per (configuration, eva
 records test accuracy and test cross-entropy. Evaluation seed s initialises with seed
 ``EVAL_SEED_OFFSET + s`` so evaluation and distillation draws never share a stream.
 
+Each trial runs torch single-threaded unless ``$DDTHEORY_TORCH_THREADS`` says otherwise: a pool of
+N workers then uses N cores, and on a shared machine no thread spins waiting for a busy core.
+
 Synthetic sets and MTT expert trajectories are saved under ``$DDTHEORY_CACHE`` (default
 ``~/.cache/ddtheory``), named by the spec hash / expert recipe hash.
 """
@@ -113,6 +116,9 @@ def run_trial(spec: TrialSpec) -> TrialResult:
     from constructions.configurations import evaluate, train
     from constructions.matching import distill
 
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("DDTHEORY_TORCH_THREADS", "1")))
     chosen = preset(spec.preset)
     configurations = [chosen.configuration(name) for name in spec.configurations]
     device = _device()
