@@ -21,6 +21,15 @@ from empirical.presets import SMOKE, preset  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Single-threaded torch: on a busy machine a second thread only spins waiting for a core."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def tiny_data():
     generator = torch.Generator().manual_seed(0)
     images = torch.randn(20, 1, 8, 8, generator=generator)
