@@ -176,6 +176,18 @@ CPU_LITE = replace(
                 "no MTT; coverage sweep (DM, 2 draws per M) only as far as time allowed"),
 )
 
+COVERAGE_LITE = Preset(
+    name="coverage-lite",
+    description="coverage sweep only: DM against M ∈ {1, 2, 4, 8} configurations on 14×14 Fashion-MNIST",
+    train_per_class=100, test_size=1000, image_size=14, family=_small_family(epochs=50),
+    scaling_configurations=("convnet-w32-sgd",), methods=(), ipcs=(), distill_seeds=(0,), eval_seeds=(0,),
+    full_epochs=20, base_iterations={"dm": 20}, per_ipc_iterations={"dm": 2}, real_batch=32,
+    coverage_sizes=(1, 2, 4, 8), coverage_draws=2, coverage_ipcs=(1, 2, 4, 8, 16), coverage_methods=("dm",),
+    reductions=("coverage sweep cut to fit one shared core: 14×14 images (2×2 average pooling), 100 train images "
+                "per class, 1000 test images, 50 evaluation epochs, DM 20+2k iterations, 2 subset draws per M, "
+                "1 distillation × 1 evaluation seed"),
+)
+
 GPU = Preset(
     name="gpu",
     description="full Fashion-MNIST (60k), ConvNet-3 width 128, k up to 256, 3×3 seeds, all methods ± DSA, coverage",
@@ -189,7 +201,7 @@ GPU = Preset(
     coverage_methods=("dm",), max_minutes_per_chunk=25.0,
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, GPU)}
+PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, GPU)}
 
 
 def preset_note(row: dict) -> dict:
