@@ -10,6 +10,10 @@ the methods, IPC values and seeds, and the distillation budget rule
 configuration that any trial evaluates under), scaling-law trials (one configuration), and
 coverage-law trials (a random subset of M configurations per draw). A preset's ``reductions``
 says in words what it cuts relative to the preset it abbreviates; it is exported with the runs.
+
+A trial's key holds the preset's *name*, not its contents: a preset is frozen once runs of it are
+stored, and a changed recipe gets a new name (as ``cpu-lite`` and ``coverage-lite`` abbreviate
+``cpu``).
 """
 
 from __future__ import annotations
