@@ -93,3 +93,13 @@ def test_dask_local_cluster(tmp_path):
         assert run_sweep(fake_specs(6), fake_trial, tmp_path / "d.sqlite", scheduler=client, progress=False)["ran"] == 1
     with RunStore(tmp_path / "d.sqlite") as opened:
         assert {r["metrics"]["value"] for r in opened.rows()} == {s.ipc * 1000 + s.distill_seed for s in fake_specs(6)}
+
+
+def test_local_pool_and_chunk_limit(tmp_path):
+    store = tmp_path / "pool.sqlite"
+    assert run_sweep(fake_specs(4), fake_trial, store, workers=2, progress=False) == {"total": 4, "skipped": 0, "ran": 4}
+    chunk = run_sweep(fake_specs(8, sleep=0.05), fake_trial, tmp_path / "chunk.sqlite", max_minutes=1e-9,
+                      progress=False)
+    assert chunk["ran"] == 0, "no trial starts after the chunk's time is up"
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        run_sweep(fake_specs(1), fake_trial, store, workers=0)
