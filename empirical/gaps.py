@@ -20,7 +20,7 @@ import pandas as pd
 from empirical.store import read_jsonl
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"
-PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite", "smoke")
+PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite-convnet", "coverage-lite", "smoke")
 
 
 def committed_rows(directory: str | Path = RUNS_DIR) -> list[dict]:
@@ -58,7 +58,7 @@ def evaluations(rows: Iterable[dict]) -> pd.DataFrame:
 
 
 def choose_preset(table: pd.DataFrame, coverage: bool) -> str:
-    """The most thorough preset (gpu > cpu > cpu-lite > coverage-lite > smoke) with trials of the wanted kind."""
+    """The most thorough preset (see PRESET_PREFERENCE) with trials of the wanted kind."""
     present = set(table[table.coverage == coverage].preset)
     for name in PRESET_PREFERENCE:
         if name in present:

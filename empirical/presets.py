@@ -192,6 +192,15 @@ COVERAGE_LITE = Preset(
                 "1 distillation × 1 evaluation seed"),
 )
 
+COVERAGE_CONVNET = replace(
+    COVERAGE_LITE, name="coverage-lite-convnet",
+    description="coverage-lite over a ConvNet-only family (DM diverged on the MLP's embeddings at image lr 1.0)",
+    family=configuration_family("convnet-w32", ("convnet-w64", "convnet-d2"), epochs=50), coverage_ipcs=(1, 2, 4, 8),
+    reductions=("coverage sweep cut to fit one shared core: 14×14 images (2×2 average pooling), 100 train images "
+                "per class, 1000 test images, 50 evaluation epochs, DM 20+2k iterations, k ≤ 8, 2 subset draws per M, "
+                "1 distillation × 1 evaluation seed; family without the MLP (see the coverage-lite runs)"),
+)
+
 GPU = Preset(
     name="gpu",
     description="full Fashion-MNIST (60k), ConvNet-3 width 128, k up to 256, 3×3 seeds, all methods ± DSA, coverage",
@@ -205,7 +214,7 @@ GPU = Preset(
     coverage_methods=("dm",), max_minutes_per_chunk=25.0,
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, GPU)}
+PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, COVERAGE_CONVNET, GPU)}
 
 
 def preset_note(row: dict) -> dict:
