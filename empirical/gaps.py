@@ -1,0 +1,80 @@
+"""From stored runs to gap tables (pandas; no torch).
+
+Each run row (see :mod:`empirical.store`) holds a spec and per-(configuration, evaluation seed)
+test accuracy and loss. The full-data reference of a configuration is the ``full`` trial of the
+same preset; its accuracy is averaged over evaluation seeds. Then
+
+    Δ = full-data accuracy − distilled-set accuracy,   loss gap = distilled loss − full-data loss,
+
+one value per (trial, configuration, evaluation seed). Committed runs live in
+``empirical/runs/*.jsonl`` (one JSON object per trial, with provenance columns).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from empirical.store import read_jsonl
+
+RUNS_DIR = Path(__file__).resolve().parent / "runs"
+PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite-convnet", "coverage-lite", "smoke")
+
+
+def committed_rows(directory: str | Path = RUNS_DIR) -> list[dict]:
+    paths = sorted(Path(directory).glob("*.jsonl"))
+    if not paths:
+        raise ValueError(f"no committed runs (*.jsonl) under {str(directory)!r}; run a preset with --rerun")
+    return read_jsonl(paths)
+
+
+def evaluations(rows: Iterable[dict]) -> pd.DataFrame:
+    """One row per (trial, configuration, evaluation seed) with Δ and the loss gap."""
+    records = []
+    for row in rows:
+        spec, metrics = row["spec"], row["metrics"]
+        options = spec.get("options", {})
+        for item in metrics["evaluations"]:
+            records.append({
+                "key": row["key"], "preset": spec["preset"], "method": spec["method"], "ipc": spec["ipc"],
+                "subset": "|".join(spec["configurations"]), "m": len(spec["configurations"]),
+                "coverage": bool(options.get("coverage")), "draw": options.get("draw", 0),
+                "augment": options.get("augment", "none"), "distill_seed": spec["distill_seed"],
+                "configuration": item["configuration"], "eval_seed": item["eval_seed"],
+                "accuracy": item["accuracy"], "loss": item["loss"], "device": row.get("device", ""),
+                "git_revision": row.get("git_revision", ""), "package_version": row.get("package_version", ""),
+            })
+    table = pd.DataFrame.from_records(records)
+    if table.empty:
+        raise ValueError("the runs contain no evaluations")
+    full = table[table.method == "full"].groupby(["preset", "configuration"])[["accuracy", "loss"]].mean()
+    full = full.rename(columns={"accuracy": "full_accuracy", "loss": "full_loss"}).reset_index()
+    table = table[table.method != "full"].merge(full, on=["preset", "configuration"], how="inner")
+    table["gap"] = table.full_accuracy - table.accuracy
+    table["loss_gap"] = table.loss - table.full_loss
+    return table
+
+
+def choose_preset(table: pd.DataFrame, coverage: bool) -> str:
+    """The most thorough preset (see PRESET_PREFERENCE) with trials of the wanted kind."""
+    present = set(table[table.coverage == coverage].preset)
+    for name in PRESET_PREFERENCE:
+        if name in present:
+            return name
+    raise ValueError(f"the runs hold no {'coverage' if coverage else 'scaling'} trials with a full-data reference")
+
+
+def scaling_table(table: pd.DataFrame, preset: str) -> pd.DataFrame:
+    """Single-configuration trials of ``preset``: gap per (method, augment, configuration, k, seeds)."""
+    return table[(table.preset == preset) & ~table.coverage]
+
+
+def coverage_table(table: pd.DataFrame, preset: str) -> pd.DataFrame:
+    """Coverage trials of ``preset``: worst and mean gap over each subset's configurations,
+    averaged over evaluation seeds first, one row per (method, M, draw, k)."""
+    chosen = table[(table.preset == preset) & table.coverage]
+    per_config = chosen.groupby(["method", "m", "draw", "ipc", "subset", "configuration"], as_index=False).gap.mean()
+    cells = per_config.groupby(["method", "m", "draw", "ipc", "subset"], as_index=False).gap.agg(["max", "mean"])
+    return cells.rename(columns={"max": "worst_gap", "mean": "mean_gap"})

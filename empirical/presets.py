@@ -1,0 +1,239 @@
+"""Run presets: which trials a sweep runs, and every hyper-parameter the trials use.
+
+A :class:`Preset` names the data (Fashion-MNIST, ``train_per_class`` images per class or all,
+``test_size`` test images, side ``image_size`` after average pooling), the configuration family,
+the methods, IPC values and seeds, and the distillation budget rule
+
+    iterations(method, k) = base_iterations[method] + per_ipc_iterations[method] · k.
+
+:meth:`Preset.specs` lists the trials: full-data reference runs (method ``full``, one per
+configuration that any trial evaluates under), scaling-law trials (one configuration), and
+coverage-law trials (a random subset of M configurations per draw). A preset's ``reductions``
+says in words what it cuts relative to the preset it abbreviates; it is exported with the runs.
+
+A trial's key holds the preset's *name*, not its contents: a preset is frozen once runs of it are
+stored, and a changed recipe gets a new name (as ``cpu-lite`` and ``coverage-lite`` abbreviate
+``cpu``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from constructions.configurations import Configuration, configuration_family
+from empirical.store import TrialSpec
+
+AUGMENTATION_SETS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "dsa": ("flip", "crop", "scale", "rotate", "colour", "cutout"),
+}
+DISTILLING_METHODS = ("dm", "gm", "mtt", "random")
+REFERENCE_METHOD = "full"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    train_per_class: int | None
+    test_size: int | None
+    image_size: int
+    family: tuple[Configuration, ...]
+    scaling_configurations: tuple[str, ...]
+    methods: tuple[str, ...]
+    ipcs: tuple[int, ...]
+    distill_seeds: tuple[int, ...]
+    eval_seeds: tuple[int, ...]
+    full_epochs: int
+    base_iterations: dict[str, int]
+    per_ipc_iterations: dict[str, int]
+    real_batch: int = 64
+    lr_images: dict[str, float] = field(default_factory=lambda: {"dm": 1.0, "gm": 0.1, "mtt": 10.0, "random": 1.0})
+    augmentations: tuple[str, ...] = ("none",)
+    gm_outer_cap: int = 10
+    gm_inner_cap: int = 50
+    experts: int = 2
+    expert_epochs: int = 4
+    mtt_steps: int = 10
+    coverage_sizes: tuple[int, ...] = ()
+    coverage_draws: int = 0
+    coverage_ipcs: tuple[int, ...] = ()
+    coverage_methods: tuple[str, ...] = ()
+    coverage_pool: int = 8
+    reductions: str = ""
+    max_minutes_per_chunk: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            raise ValueError(f"preset {self.name!r}: the configuration family is empty")
+        names = [c.name for c in self.family]
+        if len(set(names)) != len(names):
+            raise ValueError(f"preset {self.name!r}: configuration names repeat")
+        for method in (*self.methods, *self.coverage_methods):
+            if method not in DISTILLING_METHODS:
+                raise ValueError(f"unknown method {method!r}; valid: {', '.join(DISTILLING_METHODS)}")
+        for ipc in (*self.ipcs, *self.coverage_ipcs):
+            if not isinstance(ipc, int) or ipc < 1:
+                raise ValueError(f"IPC must be an integer >= 1, got {ipc!r}")
+        for name in self.scaling_configurations:
+            self.configuration(name)
+        for aug in self.augmentations:
+            if aug not in AUGMENTATION_SETS:
+                raise ValueError(f"unknown augmentation set {aug!r}; valid: {', '.join(AUGMENTATION_SETS)}")
+        if max(self.coverage_sizes, default=0) > min(self.coverage_pool, len(self.family)):
+            raise ValueError(f"coverage size {max(self.coverage_sizes)} exceeds the pool of configurations")
+
+    def configuration(self, name: str) -> Configuration:
+        for config in self.family:
+            if config.name == name:
+                return config
+        raise ValueError(f"unknown configuration {name!r}; valid: {', '.join(c.name for c in self.family)}")
+
+    def iterations(self, method: str, ipc: int) -> int:
+        return self.base_iterations.get(method, 0) + self.per_ipc_iterations.get(method, 0) * ipc
+
+    def coverage_subsets(self) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(M, draw, configuration names): random subsets of the pool, drawn from a fixed seed."""
+        pool = [c.name for c in self.family[:self.coverage_pool]]
+        rng = np.random.default_rng(np.random.SeedSequence([20240, len(pool)]))
+        subsets = []
+        for size in self.coverage_sizes:
+            for draw in range(self.coverage_draws):
+                chosen = rng.choice(len(pool), size=size, replace=False)
+                subsets.append((size, draw, tuple(sorted(pool[i] for i in chosen))))
+        return subsets
+
+    def specs(self) -> list[TrialSpec]:
+        """Every trial of the preset, in the order a sweep runs them: the scaling-law references,
+        the scaling trials seed by seed (a sweep cut short leaves whole seeds), then the coverage
+        references and the coverage trials."""
+
+        def reference(name: str) -> TrialSpec:
+            return TrialSpec(REFERENCE_METHOD, 0, (name,), 0, self.eval_seeds, self.name)
+
+        trials = [reference(name) for name in self.scaling_configurations]
+        for seed in self.distill_seeds:
+            for aug in self.augmentations:
+                for method in self.methods:
+                    for ipc in self.ipcs:
+                        for config in self.scaling_configurations:
+                            trials.append(TrialSpec(method, ipc, (config,), seed, self.eval_seeds, self.name,
+                                                    (("augment", aug),)))
+        subsets = self.coverage_subsets() if self.coverage_methods else []
+        covered = sorted({name for _, _, names in subsets for name in names} - set(self.scaling_configurations))
+        trials += [reference(name) for name in covered]
+        for size, draw, names in subsets:
+            for method in self.coverage_methods:
+                for ipc in self.coverage_ipcs:
+                    trials.append(TrialSpec(method, ipc, names, self.distill_seeds[0], self.eval_seeds, self.name,
+                                            (("augment", "none"), ("draw", draw), ("coverage", size))))
+        return trials
+
+    def run(self, store: str | Path, *, workers: int = 1, scheduler=None, max_minutes: float | None = None,
+            progress: bool = True) -> dict[str, int]:
+        from empirical.sweep import run_sweep
+        from empirical.trials import run_trial
+
+        specs = self.specs()
+        return run_sweep(specs, run_trial, store, workers=workers, scheduler=scheduler, progress=progress,
+                         description=f"preset {self.name}", max_minutes=max_minutes or self.max_minutes_per_chunk)
+
+
+def _small_family(epochs: int) -> tuple[Configuration, ...]:
+    return configuration_family("convnet-w32", ("convnet-w64", "mlp"), epochs)
+
+
+SMOKE = Preset(
+    name="smoke",
+    description="seconds: every method, the reference runs and a coverage sweep on 14×14 Fashion-MNIST",
+    train_per_class=20, test_size=200, image_size=14, family=_small_family(epochs=8),
+    scaling_configurations=("convnet-w32-sgd",), methods=("dm", "gm", "mtt", "random"), ipcs=(1, 2, 4),
+    distill_seeds=(0, 1), eval_seeds=(0,), full_epochs=4,
+    base_iterations={"dm": 2, "gm": 1, "mtt": 2}, per_ipc_iterations={}, real_batch=8,
+    gm_outer_cap=2, gm_inner_cap=2, experts=1, expert_epochs=2, mtt_steps=2,
+    coverage_sizes=(1, 2, 4), coverage_draws=1, coverage_ipcs=(1, 2), coverage_methods=("dm",), coverage_pool=4,
+)
+
+CPU = Preset(
+    name="cpu",
+    description="about an hour on 2 cores: 10k-image Fashion-MNIST subset, ConvNet-3 width 32, k = 1…32, 4×4 seeds",
+    train_per_class=1000, test_size=10000, image_size=28, family=_small_family(epochs=300),
+    scaling_configurations=("convnet-w32-sgd",), methods=("dm", "gm", "mtt", "random"), ipcs=(1, 2, 4, 8, 16, 32),
+    distill_seeds=(0, 1, 2, 3), eval_seeds=(0, 1, 2, 3), full_epochs=20,
+    base_iterations={"dm": 100, "gm": 20, "mtt": 20}, per_ipc_iterations={"dm": 5, "gm": 0, "mtt": 1},
+    real_batch=64, gm_outer_cap=4, gm_inner_cap=10, experts=2, expert_epochs=4, mtt_steps=10,
+)
+
+CPU_LITE = replace(
+    CPU, name="cpu-lite",
+    description="the cpu preset cut to fit ~40 minutes of one shared core (a consistency check)",
+    train_per_class=300, test_size=2000, family=_small_family(epochs=100), methods=("dm", "gm", "random"),
+    distill_seeds=(0, 1, 2, 3), eval_seeds=(0,), base_iterations={"dm": 20, "gm": 10}, per_ipc_iterations={"dm": 2},
+    real_batch=32, gm_outer_cap=2, gm_inner_cap=10,
+    coverage_sizes=(1, 2, 4, 8), coverage_draws=2, coverage_ipcs=(1, 4, 16), coverage_methods=("dm",),
+    reductions=("relative to cpu: 300 instead of 1000 train images per class, 2000 instead of 10000 test images, "
+                "100 instead of 300 evaluation epochs, 4 distillation seeds × 1 evaluation seed instead of 4×4, "
+                "DM 20+2k instead of 100+5k iterations with real batch 32, GM 10 iterations with outer ≤ 2, "
+                "no MTT; its coverage trials were not run (the coverage-lite preset supplies the committed coverage runs)"),
+)
+
+COVERAGE_LITE = Preset(
+    name="coverage-lite",
+    description="coverage sweep only: DM against M ∈ {1, 2, 4, 8} configurations on 14×14 Fashion-MNIST",
+    train_per_class=100, test_size=1000, image_size=14, family=_small_family(epochs=50),
+    scaling_configurations=("convnet-w32-sgd",), methods=(), ipcs=(), distill_seeds=(0,), eval_seeds=(0,),
+    full_epochs=20, base_iterations={"dm": 20}, per_ipc_iterations={"dm": 2}, real_batch=32,
+    coverage_sizes=(1, 2, 4, 8), coverage_draws=2, coverage_ipcs=(1, 2, 4, 8, 16), coverage_methods=("dm",),
+    reductions=("coverage sweep cut to fit one shared core: 14×14 images (2×2 average pooling), 100 train images "
+                "per class, 1000 test images, 50 evaluation epochs, DM 20+2k iterations, 2 subset draws per M, "
+                "1 distillation × 1 evaluation seed"),
+)
+
+COVERAGE_CONVNET = replace(
+    COVERAGE_LITE, name="coverage-lite-convnet",
+    description="coverage-lite over a ConvNet-only family (DM diverged on the MLP's embeddings at image lr 1.0)",
+    family=configuration_family("convnet-w32", ("convnet-w64", "convnet-d2"), epochs=50), coverage_ipcs=(1, 2, 4, 8),
+    reductions=("coverage sweep cut to fit one shared core: 14×14 images (2×2 average pooling), 100 train images "
+                "per class, 1000 test images, 50 evaluation epochs, DM 20+2k iterations, k ≤ 8, 2 subset draws per M, "
+                "1 distillation × 1 evaluation seed; family without the MLP (see the coverage-lite runs)"),
+)
+
+GPU = Preset(
+    name="gpu",
+    description="full Fashion-MNIST (60k), ConvNet-3 width 128, k up to 256, 3×3 seeds, all methods ± DSA, coverage",
+    train_per_class=None, test_size=None, image_size=28,
+    family=configuration_family("convnet", ("convnet-d2", "mlp"), epochs=300),
+    scaling_configurations=("convnet-sgd",), methods=("dm", "gm", "mtt", "random"),
+    ipcs=(1, 2, 4, 8, 16, 32, 64, 128, 256), distill_seeds=(0, 1, 2), eval_seeds=(0, 1, 2), full_epochs=30,
+    base_iterations={"dm": 1000, "gm": 1000, "mtt": 1000}, per_ipc_iterations={"dm": 20, "gm": 0, "mtt": 5},
+    real_batch=256, augmentations=("none", "dsa"), gm_outer_cap=50, gm_inner_cap=50, experts=5, expert_epochs=30,
+    mtt_steps=30, coverage_sizes=(1, 2, 4, 8), coverage_draws=3, coverage_ipcs=(1, 4, 16, 64),
+    coverage_methods=("dm",), max_minutes_per_chunk=25.0,
+)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, COVERAGE_CONVNET, GPU)}
+
+
+def preset_note(row: dict) -> dict:
+    """Provenance columns for an exported run: its preset's description and reductions."""
+    chosen = PRESETS.get(row["spec"]["preset"])
+    if chosen is None:
+        return {"preset_note": ""}
+    return {"preset_note": chosen.reductions or chosen.description}
+
+
+def export_runs(store_path: str | Path, out_path: str | Path) -> int:
+    """Export a store to JSON lines with the preset notes (what ``empirical/runs/`` holds)."""
+    from empirical.store import RunStore, export_jsonl
+
+    with RunStore(store_path) as store:
+        return export_jsonl(store, out_path, annotate=preset_note)
+
+
+def preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")
+    return PRESETS[name]

@@ -1,0 +1,139 @@
+"""Run a list of trials into a :class:`~empirical.store.RunStore`, skipping finished ones.
+
+``run_sweep(specs, trial, store_path)`` runs every spec whose key is not in the store yet and
+records each result as soon as it arrives (one atomic row). Execution is serial in-process for
+``workers=1``, a local process pool for ``workers > 1``, or a Dask distributed cluster when a
+``scheduler`` address is given (the workers must be able to import ``trial``). A tqdm bar with an
+ETA shows progress. Killing the sweep at any point loses only the trials in flight; restarting it
+runs exactly those again.
+
+Command line::
+
+    python -m empirical.sweep --preset cpu --store runs.sqlite [--workers N] [--scheduler tcp://host:8786]
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from tqdm import tqdm
+
+from empirical.store import Provenance, RunStore, TrialResult, TrialSpec, now
+
+TrialFunction = Callable[[TrialSpec], TrialResult]
+
+
+def timed_trial(trial: TrialFunction, spec: TrialSpec) -> TrialResult:
+    """Run ``trial(spec)`` and stamp the result with its start time and duration."""
+    started, clock = now(), time.perf_counter()
+    result = trial(spec)
+    if not isinstance(result, TrialResult):
+        raise TypeError(f"trial function returned {type(result).__name__}, not a TrialResult")
+    return TrialResult(result.metrics, result.device, started, time.perf_counter() - clock)
+
+
+def _serial(trial: TrialFunction, specs: list[TrialSpec], deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
+    for spec in specs:
+        if time.monotonic() > deadline:
+            return
+        yield spec, timed_trial(trial, spec)
+
+
+def _pool(trial: TrialFunction, specs: list[TrialSpec], workers: int,
+          deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(timed_trial, trial, spec): spec for spec in specs}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+            if time.monotonic() > deadline:
+                return
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(trial: TrialFunction, specs: list[TrialSpec], scheduler,
+          deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
+    """``scheduler`` is an address string or an existing ``distributed.Client``."""
+    from distributed import Client, as_completed as dask_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        futures = client.map(timed_trial, [trial] * len(specs), specs, key=[f"trial-{s.key}" for s in specs], pure=False)
+        by_key = {future.key: spec for future, spec in zip(futures, specs)}
+        for future in dask_completed(futures):
+            yield by_key[future.key], future.result()
+            if time.monotonic() > deadline:
+                client.cancel(futures)
+                return
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+def run_sweep(specs: Iterable[TrialSpec], trial: TrialFunction, store_path: str | Path, *, workers: int = 1,
+              scheduler=None, progress: bool = True, description: str = "trials",
+              max_minutes: float | None = None) -> dict[str, int]:
+    """Run the unfinished ``specs``; return counts ``{"total", "skipped", "ran"}``.
+
+    Specs are validated (and deduplicated by key) before anything runs, so bad input writes
+    nothing to the store. With ``max_minutes`` no new trial starts after that long (a chunk;
+    the next call resumes).
+    """
+    deadline = time.monotonic() + (60 * max_minutes if max_minutes else float("inf"))
+    unique = {spec.key: spec for spec in specs}
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    provenance = Provenance()
+    with RunStore(store_path) as store:
+        finished = store.finished_keys()
+        pending = [spec for key, spec in unique.items() if key not in finished]
+        counts = {"total": len(unique), "skipped": len(unique) - len(pending), "ran": 0}
+        if not pending:
+            return counts
+        if scheduler is not None:
+            results = _dask(trial, pending, scheduler, deadline)
+        elif workers > 1:
+            results = _pool(trial, pending, workers, deadline)
+        else:
+            results = _serial(trial, pending, deadline)
+        with tqdm(total=len(unique), initial=counts["skipped"], desc=description, disable=not progress,
+                  unit="trial", dynamic_ncols=True) as bar:
+            for spec, result in results:
+                counts["ran"] += store.record(spec, result, provenance)
+                bar.update(1)
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from empirical.presets import PRESETS, preset
+
+    parser = argparse.ArgumentParser(description="Run a preset's trials into a run store (resumable).")
+    parser.add_argument("--preset", required=True, help=f"one of {', '.join(sorted(PRESETS))}")
+    parser.add_argument("--store", required=True, help="SQLite run store path (created if missing)")
+    parser.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    parser.add_argument("--export", default=None, help="write the store as JSON lines to this path afterwards")
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="stop starting new trials after this many minutes (a later call resumes)")
+    args = parser.parse_args(argv)
+    try:
+        chosen = preset(args.preset)
+        counts = chosen.run(args.store, workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
+        if args.export:
+            from empirical.presets import export_runs
+
+            export_runs(args.store, args.export)
+    except ValueError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    print(counts)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""Shared by the luo-xu laws: where the runs come from and how a verdict becomes an Outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from theorems.context import CheckContext
+from theorems.outcome import Outcome, Verdict
+
+VERDICTS = {"supported": Verdict.SUPPORTED, "not-supported": Verdict.NOT_SUPPORTED, "falsified": Verdict.FALSIFIED}
+EXPONENT_PRESETS = ("gpu",)  # presets with k large enough to pin α (issue: k up to 256)
+
+
+def load_runs(ctx: CheckContext) -> list[dict]:
+    """The committed runs (``empirical/runs/*.jsonl``); with ``--rerun`` the rows of a fresh sweep
+    of ``--preset`` (default smoke) into ``$DDTHEORY_CACHE/runs-<preset>.sqlite``."""
+    if not ctx.options.get("rerun"):
+        from empirical.gaps import committed_rows
+
+        return committed_rows()
+    from empirical.presets import preset
+    from empirical.store import RunStore
+    from empirical.trials import cache_dir
+
+    chosen = preset(ctx.options.get("preset") or "smoke")
+    store = Path(cache_dir()) / f"runs-{chosen.name}.sqlite"
+    chosen.run(store)
+    with RunStore(store) as opened:
+        return list(opened.rows())
+
+
+def scope_note(preset: str, rows: list[dict], form: str = "the 1/√k form") -> str:
+    """What the runs can and cannot show."""
+    notes = {row.get("preset_note", "") for row in rows if row["spec"]["preset"] == preset} - {""}
+    reduced = f" [{'; '.join(sorted(notes))}]" if notes else ""
+    if preset in EXPONENT_PRESETS:
+        return f"preset {preset}{reduced}"
+    return (f"preset {preset}{reduced}: a consistency check of {form} on small k, "
+            f"not a test of the exponent")
+
+
+def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
+    return Outcome(VERDICTS[verdict], figures, counterexample if verdict == "falsified" else None, note)
+
+
+def monte_carlo(ctx: CheckContext, draw, prop, *, fraction: float, label: str):
+    """Run ``prop`` on ``ctx.scaled(fraction)`` parameter sets drawn by ``draw(rng)`` from
+    ``ctx.rng(label)``; stop at the first :class:`~theorems.search.Violation`.
+
+    Used instead of a hypothesis search for properties of statistical procedures: each example is
+    a simulated data set costing tens of milliseconds, and shrinking a failing one would only
+    re-simulate data, so the first failing draw is reported as drawn (with its seed)."""
+    from theorems.search import SearchResult, Violation
+
+    rng = ctx.rng(label)
+    result = SearchResult()
+    for _ in range(ctx.scaled(fraction)):
+        example = draw(rng)
+        result.tried += 1
+        try:
+            figures = prop(example)
+        except Violation as violation:
+            result.counterexample, result.violation = example, violation
+            return result
+        for key, value in (figures or {}).items():
+            result.worst[key] = max(float(value), result.worst.get(key, float(value)))
+    return result
