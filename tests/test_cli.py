@@ -136,3 +136,15 @@ def test_entry_point_group_registers_installed_theorems(tmp_path, monkeypatch, f
     (info / "entry_points.txt").write_text("[ddtheory.theorems]\nlab = lab_claims\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert fresh_registry.resolve("installed-claim").id == "lab/installed-claim"
+
+
+def test_plan_prints_a_prediction_and_rejects_a_bad_gap(capsys):
+    code, out, _ = run("plan", "--gap", "0.03", "--configs", "1", capsys=capsys)
+    assert code == 0 and "images per class" in out
+    code, _, err = run("plan", "--gap", "1.5", capsys=capsys)
+    assert code == 2 and "target gap must be" in err and err.count("\n") == 1
+
+
+def test_unknown_preset_is_a_usage_error_before_anything_runs(capsys):
+    code, _, err = run("luo-xu/scaling-law", "--rerun", "--preset", "bogus", capsys=capsys)
+    assert code == 2 and "unknown preset 'bogus'; valid: smoke" in err

@@ -4,6 +4,7 @@
     verify ID [ID ...] | all [options]   run the checks, print a table per theorem
     verify ID --explain                  statement, assumptions, what each check does
     verify reproduce ID                  print a reproduced table from a paper
+    verify plan --gap G --configs M      images per class for a target gap (Luo & Xu laws)
 
 Exit status: 0 when nothing was falsified or crashed, 1 when a check was falsified or errored,
 2 for bad usage or bad input (one line on stderr, never a traceback).
@@ -122,6 +123,10 @@ def run_command(ids, profile, seed, json_path, explain, plot_dir, rerun, preset,
     if explain:
         click.echo("\n\n".join(globals()["explain"](t) for t in theorems))
         return
+    if preset is not None:
+        from empirical.presets import preset as known_preset
+
+        known_preset(preset)  # an unknown name is bad input (exit 2), before anything runs
     options = {"rerun": rerun, "preset": preset}
     ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, options=options)
     to_stdout = json_path == "-"
@@ -161,6 +166,19 @@ def reproduce_command(reproduction_id, seed, profile, plot_dir, load) -> None:
             raise ValueError(f"{reproduction.id} cannot run: {reason}")
     ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, check_id=reproduction.id)
     click.echo(reproduction.fn(ctx))
+
+
+@cli.command("plan")
+@click.option("--gap", type=float, required=True, help="Target gap Δ between full-data and distilled accuracy (a fraction).")
+@click.option("--configs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Number of training configurations the distilled set must serve.")
+@click.option("--method", default=None, help="dm, gm or mtt (default: every method with committed runs).")
+def plan_command(gap, configs, method) -> None:
+    """Images per class needed for a target gap, from the laws fitted to the committed runs."""
+    from empirical.gaps import committed_rows
+    from empirical.planner import plan
+
+    click.echo(plan(gap, configs, committed_rows(), method=method))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,9 @@ from pathlib import Path
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict
 
-VERDICTS = {"supported": Verdict.SUPPORTED, "not-supported": Verdict.NOT_SUPPORTED, "falsified": Verdict.FALSIFIED}
+# A law is judged on data, so its verdict is `supported` or `not-supported` (issue 5); a decisive
+# contradiction ("falsified" in empirical.laws) is reported as not-supported with that reason first.
+VERDICTS = {"supported": Verdict.SUPPORTED, "not-supported": Verdict.NOT_SUPPORTED, "falsified": Verdict.NOT_SUPPORTED}
 EXPONENT_PRESETS = ("gpu",)  # presets with k large enough to pin α (issue: k up to 256)
 
 
@@ -37,6 +39,11 @@ def scope_note(preset: str, rows: list[dict], form: str = "the 1/√k form") -> 
         return f"preset {preset}{reduced}"
     return (f"preset {preset}{reduced}: a consistency check of {form} on small k, "
             f"not a test of the exponent")
+
+
+def verdict_words(verdict: str) -> str:
+    """How a verdict of :mod:`empirical.laws` reads in a note."""
+    return {"falsified": "contradicted (an alternative form wins decisively)"}.get(verdict, verdict)
 
 
 def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:

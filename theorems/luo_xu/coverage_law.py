@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import assess_coverage, coverage_regressor
 from empirical.synthetic_runs import coverage_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import load_runs, monte_carlo, outcome, scope_note
+from theorems.luo_xu._runs import load_runs, monte_carlo, outcome, scope_note, verdict_words
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
             figures[f"other preset {other}:{method}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}:r2_means"] = result.worst.r2_means
     also = f" Other coverage runs: {', '.join(others)} (figures 'other preset ...')." if others else ""
-    return outcome(verdict, f"{scope_note(preset, rows, 'the √(log M)/√k form')}. {verdict}: {decided}.{also}",
+    return outcome(verdict, f"{scope_note(preset, rows, 'the √(log M)/√k form')}. {verdict_words(verdict)}: {decided}.{also}",
                    reasons, **figures)
 
 
