@@ -69,13 +69,15 @@ def admissible_operator(W, Y_S, Z=None) -> np.ndarray:
         raise ValueError(f"Theorem 4.1 needs m ≥ k distilled points, got m = {m} < k = {k}")
     if np.linalg.matrix_rank(Y_S) < k:
         raise ValueError(f"Theorem 4.1 needs rank Y_S = k = {k}, got rank {np.linalg.matrix_rank(Y_S)}")
-    pinv = np.linalg.pinv(Y_S)
-    G = W @ pinv
+    G = W @ np.linalg.pinv(Y_S)
     if Z is not None:
         Z = as_matrix(Z, "Z")
         if Z.shape != (W.shape[0], m):
             raise ValueError(f"Z must have shape ({W.shape[0]}, {m}), got {Z.shape}")
-        G = G + Z - (Z @ Y_S) @ pinv
+        # I − Y_S Y_S⁺ = N Nᵀ with N an orthonormal basis of Range(Y_S)^⊥ (empty when m = k), so the
+        # Z-term carries no cancellation error when Z is large
+        complement = np.linalg.qr(Y_S, mode="complete")[0][:, k:]
+        G = G + (Z @ complement) @ complement.T
     return G
 
 
@@ -108,7 +110,9 @@ def features_from_operator(G, lam_s: float = 0.0, root: str = "+", clip: bool = 
         sigma = 1.0 / singular
     else:
         discriminant = np.sqrt(np.clip(1.0 - 4.0 * lam_s * singular**2, 0.0, None))
-        sigma = (1.0 + ROOTS[root] * discriminant) / (2.0 * singular)
+        larger = (1.0 + discriminant) / (2.0 * singular)
+        # the '−' root as λ_S/σ₊ (the roots multiply to λ_S): no cancellation when 4λ_Sσ'² is small
+        sigma = larger if ROOTS[root] > 0 else lam_s / larger
     return (Vt.T * sigma) @ U.T, lam_s
 
 
