@@ -118,3 +118,18 @@ def test_label_matrix_centred_and_bad_labels():
     assert np.allclose(label_matrix(LABELS, 3, centred=True).mean(axis=0), 0)
     with pytest.raises(ValueError, match="integers in 0..2"):
         label_matrix(np.array([0, 3]), 3)
+
+
+def test_private_distillation_runs_and_validates():
+    from theorems.chen_huang_weng.theorem_6_2 import private_distillation
+
+    X_small = X[:20] / np.max(np.linalg.norm(X[:20], axis=1))
+    sigma_0 = np.linalg.svd(X_small, compute_uv=False)[-1]
+    F_S, Y_S, s = private_distillation(X_small, Y[:20], 4, 0.5, 1e-5, 1.0, sigma_0, np.random.default_rng(0))
+    assert F_S.shape == (4, 8) and s > 0
+    with pytest.raises(ValueError, match="needs m > k"):
+        private_distillation(X_small, Y[:20], 3, 0.5, 1e-5, 1.0, sigma_0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="below σ₀"):
+        private_distillation(X_small, Y[:20], 4, 0.5, 1e-5, 1.0, 10 * sigma_0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="0 < ε < 1"):
+        private_distillation(X_small, Y[:20], 4, 1.5, 1e-5, 1.0, sigma_0, np.random.default_rng(0))
