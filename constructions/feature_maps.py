@@ -189,7 +189,7 @@ class RandomFourierFeatures:
         return self.p <= self.d and np.linalg.matrix_rank(self.A) == self.p
 
     def preimage(self, F) -> np.ndarray:
-        """x = A⁺(arccos(√(p/2)·f) − b); needs p ≤ d, rank A = p and |f| ≤ √(2/p)."""
+        """x = A⁺(arccos(√(p/2)·f) − b); needs p ≤ d, rank A = p and every entry of f within ±√(2/p)."""
         if not self.surjective:
             raise ValueError(f"random Fourier features with p = {self.p}, d = {self.d}, rank A = "
                              f"{np.linalg.matrix_rank(self.A)} are not surjective (need p ≤ d and rank A = p)")
