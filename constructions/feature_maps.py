@@ -120,8 +120,8 @@ class LeakyReLUNetwork:
     def __call__(self, X) -> np.ndarray:
         H = _input(X, self.d)
         for weight in self.weights:
-            pre = H @ weight.T
-            H = np.where(pre > 0, pre, self.slope * pre)
+            H = H @ weight.T
+            np.maximum(H, self.slope * H, out=H)  # σ(t) = max(t, αt) for 0 < α < 1, in place
         return H
 
     @cached_property
@@ -182,7 +182,11 @@ class RandomFourierFeatures:
         return float(np.sqrt(2.0 / self.p))
 
     def __call__(self, X) -> np.ndarray:
-        return self.bound * np.cos(_input(X, self.d) @ self.A.T + self.b)
+        angles = _input(X, self.d) @ self.A.T
+        angles += self.b
+        np.cos(angles, out=angles)
+        angles *= self.bound
+        return angles
 
     @cached_property
     def surjective(self) -> bool:

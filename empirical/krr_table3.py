@@ -72,12 +72,11 @@ def fit_with_validation(feature_map, X, labels, classes: int, rng: np.random.Gen
     return FittedModel(feature_map, sweep.weights(lambdas[best]), float(lambdas[best]), float(scores[best]), train_index)
 
 
-def distilled_accuracy(model: FittedModel, X, labels, classes: int, ipc: int, mode: str,
-                       rng: np.random.Generator, F_test, y_test):
-    """(test accuracy retrained on the recovered X_S, the Distilled result)."""
-    train_X, train_labels = X[model.train_index], labels[model.train_index]
-    Y = np.eye(classes)[train_labels]
-    Y_S, reference = MODES[mode](train_X, Y, model.feature_map, model.W, ipc, 0.0, rng)
+def distilled_accuracy(model: FittedModel, train_X, train_Y, ipc: int, mode: str, rng: np.random.Generator,
+                       F_test, y_test):
+    """(test accuracy retrained on the recovered X_S, the Distilled result); ``train_X``/``train_Y`` are
+    the 95 % part the model was fitted on (real mode samples its images there)."""
+    Y_S, reference = MODES[mode](train_X, train_Y, model.feature_map, model.W, ipc, 0.0, rng)
     result = distill_model(model.W, model.feature_map, Y_S, lam_s=0.0, reference=reference, rng=rng)
     W_s = fit_ridge(model.feature_map(result.X), result.Y, result.lam_s)
     return accuracy(F_test, y_test, W_s), result
@@ -106,9 +105,10 @@ def run_table3(seeds=(0, 1, 2, 3), maps=tuple(TABLE3_MAPS), ipcs=IPCS, modes=tup
             model = fit_with_validation(feature_map, X, labels, classes, rng)
             F_test = feature_map(X_test)
             original = accuracy(F_test, y_test, model.W)
+            train_X, train_Y = X[model.train_index], np.eye(classes)[labels[model.train_index]]
             for ipc in ipcs:
                 for mode in modes:
-                    acc, result = distilled_accuracy(model, X, labels, classes, ipc, mode, rng, F_test, y_test)
+                    acc, result = distilled_accuracy(model, train_X, train_Y, ipc, mode, rng, F_test, y_test)
                     cell = cells.setdefault((name, ipc, mode), {"original": [], "distilled": [], "lam": []})
                     cell["original"].append(original)
                     cell["distilled"].append(acc)
