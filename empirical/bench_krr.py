@@ -95,8 +95,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     data = fashion_mnist()
     X, labels = data[0], data[1]
-    for line in [*step_vs_solve(X, labels), *table3_time(data), *table4(data, args.kip_steps, args.seed)]:
-        print(line, flush=True)
+    for section in (lambda: step_vs_solve(X, labels), lambda: table3_time(data),
+                    lambda: table4(data, args.kip_steps, args.seed)):
+        print("\n".join(section()), flush=True)
 
 
 if __name__ == "__main__":
