@@ -1,6 +1,5 @@
 """Planted failures for chen-huang-weng/theorem-4.1."""
 
-import numpy as np
 import sympy as sp
 
 from constructions.krr_distill import features_from_operator, lambda_s_bound

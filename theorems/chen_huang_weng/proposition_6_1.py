@@ -14,10 +14,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from constructions.feature_maps import LeakyReLUNetwork
+from constructions.feature_maps import IdentityMap, LeakyReLUNetwork
 from constructions.krr import fit_ridge
 from empirical.krr_table3 import fashion_mnist
-from constructions.feature_maps import IdentityMap
 from theorems import Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
 from theorems.requirements import dataset

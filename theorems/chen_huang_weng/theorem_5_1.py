@@ -16,6 +16,7 @@ Every accuracy here is measured by retraining on φ(X_S) of the RECOVERED X_S.
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 from hypothesis import strategies as st
 
 from constructions.feature_maps import LeakyReLUNetwork, RandomFourierFeatures
@@ -27,8 +28,6 @@ from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
 from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome
 from theorems.tolerances import recovery_tolerance, unit_roundoff
-
-import sympy as sp
 
 
 def statement():
