@@ -87,20 +87,20 @@ def lambda_s_bound(G) -> float:
     return np.inf if top == 0 else 1.0 / (4.0 * top**2)
 
 
-def features_from_operator(G, lam_s: float = 0.0, root: str = "+", clip: bool = False) -> tuple[np.ndarray, float]:
-    """F_S (m×p) with G_{λS}(F_S) = G, and the λ_S used (clipped to the bound only when ``clip``).
+def _operator_svd(G):
+    """Reduced SVD of G with numerically zero singular values dropped."""
+    U, singular, Vt = np.linalg.svd(G, full_matrices=False)
+    if singular.size and singular[0] > 0:
+        keep = singular > singular[0] * max(G.shape) * np.finfo(float).eps
+    else:
+        keep = singular > 0
+    return U[:, keep], singular[keep], Vt[keep]
 
-    σᵢ = 1/σ'ᵢ (λ_S = 0) or (1 ± √(1 − 4λ_Sσ'ᵢ²))/(2σ'ᵢ); ``root`` picks the sign ('+' is the
-    branch that tends to 1/σ'ᵢ as λ_S → 0). Directions with σ'ᵢ = 0 get σᵢ = 0.
-    """
-    G = as_matrix(G, "G")
-    lam_s = require_nonnegative(lam_s, "λ_S")
+
+def _features_from_svd(U, singular, Vt, lam_s: float, root: str, clip: bool) -> tuple[np.ndarray, float]:
     if root not in ROOTS:
         raise ValueError(f"root must be one of {sorted(ROOTS)}, got {root!r}")
-    U, singular, Vt = np.linalg.svd(G, full_matrices=False)
-    keep = singular > singular[0] * max(G.shape) * np.finfo(float).eps if singular.size and singular[0] > 0 else singular > 0
-    U, singular, Vt = U[:, keep], singular[keep], Vt[keep]
-    bound = lambda_s_bound(G)
+    bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
     if lam_s > bound:
         if not clip:
             raise ValueError(f"λ_S = {lam_s:.6g} exceeds Theorem 4.1's bound 1/(4σ'₁²) = {bound:.6g}; "
@@ -113,7 +113,18 @@ def features_from_operator(G, lam_s: float = 0.0, root: str = "+", clip: bool = 
         larger = (1.0 + discriminant) / (2.0 * singular)
         # the '−' root as λ_S/σ₊ (the roots multiply to λ_S): no cancellation when 4λ_Sσ'² is small
         sigma = larger if ROOTS[root] > 0 else lam_s / larger
-    return (Vt.T * sigma) @ U.T, lam_s
+    return (Vt.T * sigma) @ U.T, float(lam_s)
+
+
+def features_from_operator(G, lam_s: float = 0.0, root: str = "+", clip: bool = False) -> tuple[np.ndarray, float]:
+    """F_S (m×p) with G_{λS}(F_S) = G, and the λ_S used (clipped to the bound only when ``clip``).
+
+    σᵢ = 1/σ'ᵢ (λ_S = 0) or (1 ± √(1 − 4λ_Sσ'ᵢ²))/(2σ'ᵢ); ``root`` picks the sign ('+' is the
+    branch that tends to 1/σ'ᵢ as λ_S → 0). Directions with σ'ᵢ = 0 get σᵢ = 0.
+    """
+    G = as_matrix(G, "G")
+    lam_s = require_nonnegative(lam_s, "λ_S")
+    return _features_from_svd(*_operator_svd(G), lam_s, root, clip)
 
 
 def cosine(A, B) -> float:
@@ -199,13 +210,24 @@ def _real_setup(X, Y, feature_map, W, ipc, lam_s, rng):
 MODES = {"noise": _noise_setup, "real": _real_setup}
 
 
-def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rng=None,
-                  clip: bool = False, root: str = "+") -> Distilled:
+@dataclass(frozen=True)
+class Construction:
+    """The distilled set before verification: X_S, labels, λ_S (after range scaling) and the figures."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    lam_s: float
+    scale: float
+    lam_s_bound: float
+
+
+def construct_distilled(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rng=None,
+                        clip: bool = False, root: str = "+") -> Construction:
     """The distillation step given the trained model W (p×k) and distilled labels Y_S (m×k).
 
     ``reference`` (p×m) is the Z of Theorem 4.1 (Corollary 4.1.1 when it is a real operator);
-    without it Z has N(0, 1) entries from ``rng``. The features are mapped back through
-    ``feature_map.preimage``, the model is retrained on φ(X_S) and compared with W.
+    without it Z has N(0, 1) entries from ``rng``. Features are scaled into a bounded map's range
+    (labels and λ_S rescaled to match) and mapped back through ``feature_map.preimage``.
     """
     W = as_matrix(W, "W")
     Y_S = as_matrix(Y_S, "Y_S")
@@ -218,19 +240,27 @@ def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rn
         if rng is None:
             raise ValueError("give either a reference operator or a seeded rng for Z")
         reference = rng.normal(size=(W.shape[0], Y_S.shape[0]))
-    G = admissible_operator(W, Y_S, reference)
-    bound = lambda_s_bound(G)
-    F_S, lam_s = features_from_operator(G, lam_s, root=root, clip=clip)
+    lam_s = require_nonnegative(lam_s, "λ_S")
+    U, singular, Vt = _operator_svd(admissible_operator(W, Y_S, reference))
+    bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
+    F_S, lam_s = _features_from_svd(U, singular, Vt, lam_s, root, clip)
     scale = 1.0
     if feature_map.bound is not None:
         largest = float(np.max(np.abs(F_S)))
         scale = min(1.0, feature_map.bound / largest) if largest > 0 else 1.0
     X_S = feature_map.preimage(scale * F_S)
-    Y_out, lam_out = scale * Y_S, scale**2 * lam_s
-    W_s = fit_ridge(feature_map(X_S), Y_out, lam_out)
-    report = DistillReport(cosine(W, W_s), relative_error(W_s, W), X_S.shape[0], float(lam_out), float(scale),
-                           float(bound))
-    return Distilled(X_S, Y_out, lam_out, W_s, report)
+    return Construction(X_S, scale * Y_S, float(scale**2 * lam_s), float(scale), float(bound))
+
+
+def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rng=None,
+                  clip: bool = False, root: str = "+") -> Distilled:
+    """:func:`construct_distilled`, then retrain on φ(recovered X_S) and compare with W (the report)."""
+    W = as_matrix(W, "W")
+    built = construct_distilled(W, feature_map, Y_S, lam_s=lam_s, reference=reference, rng=rng, clip=clip, root=root)
+    W_s = fit_ridge(feature_map(built.X), built.Y, built.lam_s)
+    report = DistillReport(cosine(W, W_s), relative_error(W_s, W), built.X.shape[0], built.lam_s, built.scale,
+                           built.lam_s_bound)
+    return Distilled(built.X, built.Y, built.lam_s, W_s, report)
 
 
 def _fit_model(F, Y, lam, device):
