@@ -65,6 +65,14 @@ def seeded_weights(widths: tuple[int, ...], seed: int) -> tuple[np.ndarray, ...]
                  for fan_in, fan_out in zip(widths[:-1], widths[1:]))
 
 
+def _solve_min_norm(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """The minimum-norm solution of matrix · x = rhs: an LU solve when square (full rank is checked by
+    the caller's ``surjective``), otherwise least squares."""
+    if matrix.shape[0] == matrix.shape[1]:
+        return np.linalg.solve(matrix, rhs)
+    return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
+
+
 def _full_row_rank(weight: np.ndarray) -> bool:
     return weight.shape[0] <= weight.shape[1] and np.linalg.matrix_rank(weight) == weight.shape[0]
 
@@ -138,7 +146,7 @@ class LeakyReLUNetwork:
             raise ValueError(f"features have {H.shape[1]} columns but the network outputs p = {self.p}")
         for weight in reversed(self.weights):
             pre = np.where(H > 0, H, H / self.slope)
-            H = np.linalg.lstsq(weight, pre.T, rcond=None)[0].T
+            H = _solve_min_norm(weight, pre.T).T
         return H
 
 
@@ -205,7 +213,7 @@ class RandomFourierFeatures:
             raise ValueError(f"features exceed the range ±√(2/p) by a factor {np.max(np.abs(scaled)):.3g}; "
                              "rescale them into the box first")
         angles = np.arccos(np.clip(scaled, -1.0, 1.0))
-        return np.linalg.lstsq(self.A, (angles - self.b).T, rcond=None)[0].T
+        return _solve_min_norm(self.A, (angles - self.b).T).T
 
 
 @dataclass(frozen=True)
