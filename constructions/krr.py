@@ -65,6 +65,17 @@ class RidgeSweep:
         right = F.T @ Y if primal else Y
         return cls(np.clip(eigenvalues, 0.0, None), eigenvectors, eigenvectors.T @ right, F, primal)
 
+    @classmethod
+    def from_gram(cls, gram, moment) -> "RidgeSweep":
+        """The primal sweep from FᵀF (p×p) and FᵀY (p×k) alone, e.g. when they were accumulated in
+        blocks or a validation block was subtracted; no n-sized array is kept."""
+        gram = as_matrix(gram, "FᵀF")
+        moment = as_matrix(np.asarray(moment, dtype=float).reshape(gram.shape[0], -1), "FᵀY")
+        if gram.shape[0] != gram.shape[1]:
+            raise ValueError(f"FᵀF must be square, got shape {gram.shape}")
+        eigenvalues, eigenvectors = np.linalg.eigh(gram)
+        return cls(np.clip(eigenvalues, 0.0, None), eigenvectors, eigenvectors.T @ moment, None, True)
+
     def weights(self, lam: float) -> np.ndarray:
         lam = require_nonnegative(lam, "λ")
         denominator = self.eigenvalues + lam

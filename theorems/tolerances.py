@@ -51,3 +51,14 @@ def normal_equation_error_bound(X_norm: float, y_norm: float, theta_norm: float,
         return float("inf")
     gamma = 10.0 * max(size, 1) * unit_roundoff(dtype)
     return gamma * (X_norm**2 * theta_norm + X_norm * y_norm) / smallest_eigenvalue
+
+
+def recovery_tolerance(condition: float, amplification: float, size: int, dtype=np.float64) -> float:
+    """Relative tolerance for a model rebuilt from distilled features (Chen, Huang & Weng).
+
+    The features F_S come from an SVD of the operator G (backward error ≈ size·u), and retraining
+    G_λ(F_S) = F_S⁺ (or its ridge form) amplifies a relative perturbation of F_S by at most κ(F_S);
+    multiplying by Y_S turns an operator error into a model error amplified by ‖G‖‖Y_S‖/‖W‖.
+    Hence ``10·size·κ·u·amplification`` (the 10 covers the few operations in between).
+    """
+    return 10.0 * max(size, 1) * max(condition, 1.0) * unit_roundoff(dtype) * max(amplification, 1.0)

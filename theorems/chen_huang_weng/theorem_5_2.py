@@ -1,0 +1,163 @@
+"""Chen, Huang & Weng, Theorem 5.2: for deep nonlinear injective feature maps, k points are not enough.
+
+Statement (rows are examples). Let φ: ℝ^d → ℝ^p with d < p be a deep LeakyReLU network (injective,
+not surjective). Then, in general, no set of m = k points reproduces the model W ∈ ℝ^{p×k}.
+
+Certificate used here. Whatever Y_S and λ_S, the retrained model W_S = G_{λS}(F_S)Y_S has its columns
+in the span of the features φ(x₁), …, φ(x_m) (the span lemma). If W has rank k and m = k, equality
+W_S = W forces that span to be Range(W), so every φ(xᵢ) must lie in Range(W). On each activation
+region the network is linear, φ(x) = D₂ B D₁ A x (Dᵢ diagonal with entries 1 or α), so if for EVERY
+pair of sign patterns the matrix (I − P_W) D₂ B D₁ A has a trivial null space (σ_min above rounding),
+the only point of the image inside Range(W) is φ(0) = 0 and no k-point set exists. Patterns that no
+input realises only make the certificate more conservative.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from constructions.feature_maps import LeakyReLUNetwork
+from constructions.krr import fit_ridge
+from constructions.krr_distill import distill_krr, label_matrix
+from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE
+from theorems.search import counterexample_outcome, property_outcome
+from theorems.tolerances import unit_roundoff
+
+
+def statement():
+    return [sp.Implies(sp.Symbol("W_S = W, m = k"), sp.Symbol("φ(x_i) ∈ Range(W) for all i")),
+            sp.Symbol("∀ patterns: null((I − P_W) D₂ B D₁ A) = {0}  ⇒  no k-point set")]
+
+
+def region_matrices(network: LeakyReLUNetwork) -> np.ndarray:
+    """The linear map of the network on every pair of activation patterns, stacked (2^h · 2^p, p, d)."""
+    A, B = network.weights
+    first = np.array(list(itertools.product((1.0, network.slope), repeat=A.shape[0])))
+    second = np.array(list(itertools.product((1.0, network.slope), repeat=B.shape[0])))
+    inner = first[:, :, None] * A[None]                                   # (P1, h, d)
+    outer = np.einsum("ph,qhd->qpd", B, inner)                            # (P1, p, d)
+    return (second[:, None, :, None] * outer[None]).reshape(-1, B.shape[0], A.shape[1])
+
+
+def no_image_point_in_range(network: LeakyReLUNetwork, W: np.ndarray) -> tuple[bool, float]:
+    """(certified, smallest σ_min over regions / rounding): True when no nonzero image point lies in Range(W)."""
+    basis = np.linalg.svd(W, full_matrices=False)[0]
+    regions = region_matrices(network)
+    off = regions - np.einsum("pk,nkd->npd", basis, np.einsum("pk,npd->nkd", basis, regions))
+    if off.shape[2] > off.shape[1]:
+        return False, 0.0
+    sigma_min = np.linalg.svd(off, compute_uv=False)[:, -1]
+    rounding = 10 * max(off.shape[1:]) * unit_roundoff() * np.linalg.norm(regions, ord=2, axis=(1, 2))
+    worst = float(np.min(sigma_min / rounding))
+    return worst > 1, worst
+
+
+@st.composite
+def injective_problem(draw, width_gap: int = 2):
+    """A 2-layer LeakyReLU network d → h → p with p = h = d + k + width_gap − 2 ≥ d + k, and W ∈ ℝ^{p×k}."""
+    k = draw(st.integers(2, 3))
+    d = draw(st.integers(1, 2))
+    p = d + k + width_gap - 2
+    seed = draw(st.integers(0, 2**32 - 1))
+    network = LeakyReLUNetwork.seeded(d, (p, p), seed=seed, slope=0.1)
+    W = np.random.default_rng(seed + 1).normal(size=(p, k))
+    return network, W
+
+
+checks = Checks()
+
+
+@checks.add("span-lemma", Kind.PROPERTY)
+def span_lemma(ctx, train=fit_ridge) -> Outcome:
+    """For random points X_S (m = k), labels Y_S and λ_S ∈ {0, 0.1, 10}, the model ``train`` returns has
+    its columns in span{φ(xᵢ)}: the part orthogonal to that span is below 10·p·u·‖W_S‖·κ(F_S)."""
+
+    def prop(args):
+        network, W = args
+        rng = np.random.default_rng(int(abs(W[0, 0]) * 1e6))
+        k = W.shape[1]
+        F_S = network(rng.normal(size=(k, network.d)))
+        Y_S = rng.normal(size=(k, k))
+        worst = 0.0
+        for lam_s in (0.0, 0.1, 10.0):
+            W_s = train(F_S, Y_S, lam_s)
+            basis = np.linalg.svd(F_S.T, full_matrices=False)[0]
+            outside = np.linalg.norm(W_s - basis @ (basis.T @ W_s))
+            singular = np.linalg.svd(F_S, compute_uv=False)
+            tol = 10 * F_S.shape[1] * unit_roundoff() * np.linalg.norm(W_s) * singular[0] / singular[-1]
+            if outside > tol:
+                raise Violation("W_S has a component outside span φ(X_S)", outside=outside, tolerance=tol)
+            worst = max(worst, outside / tol)
+        return {"outside_over_tolerance": worst}
+
+    return property_outcome(search(ctx, injective_problem(), prop, fraction=0.25, label="span"))
+
+
+@checks.add("k-points-insufficient", Kind.CONSTRUCTION)
+def k_points_insufficient(ctx, width_gap=2) -> Outcome:
+    """The theorem's claim, found rather than asserted: the search looks for a network d → p → p
+    (p = d + k + ``width_gap`` − 2) and a model W such that every activation region's map, projected off
+    Range(W), is injective (σ_min / rounding > 1 for all 2^{2p} pattern pairs). Such a pair certifies
+    that no k points reproduce W; verified when one is found."""
+
+    def prop(args):
+        network, W = args
+        certified, margin = no_image_point_in_range(network, W)
+        if certified:
+            raise Violation("no nonzero image point lies in Range(W): no k-point distilled set exists",
+                            d=network.d, p=network.p, k=W.shape[1], margin=margin)
+        return None
+
+    result = search(ctx, injective_problem(width_gap), prop, fraction=0.1, label="insufficient")
+    if result.found:
+        return Outcome.verified(f"found: {result.violation.message}", examples=result.tried, **result.violation.figures)
+    return Outcome.falsified(None, f"no certified instance in {result.tried} examples", examples=result.tried)
+
+
+@checks.add("surjective-suffices", Kind.COUNTEREXAMPLE)
+def surjective_suffices(ctx, widen=0) -> Outcome:
+    """Drop 'd < p' (injective, not surjective): with square layers (d = p, plus ``widen``) the
+    conclusion fails — Theorem 5.1's k points reproduce W (relative error ≤ 10⁻⁸), which the search exhibits."""
+
+    @st.composite
+    def problem(draw):
+        k = draw(st.integers(2, 3))
+        d = draw(st.integers(k, 5))
+        seed = draw(st.integers(0, 2**32 - 1))
+        rng = np.random.default_rng(seed)
+        network = LeakyReLUNetwork.seeded(d, (d + widen, d + widen), seed=seed, slope=0.1)
+        X = rng.normal(size=(6 * k, d))
+        return network, X, label_matrix(np.arange(6 * k) % k, k), seed
+
+    def prop(args):
+        network, X, Y, seed = args
+        if not network.surjective:
+            return None
+        result = distill_krr(X, Y, network, 1, 0.5, seed=seed)
+        if result.report.relative_error <= 1e-8:
+            raise Violation(f"k = {Y.shape[1]} points reproduce W (relative error {result.report.relative_error:.2g})",
+                            relative_error=result.report.relative_error)
+        return None
+
+    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="square"), "d < p (injective)")
+
+
+THEOREM = register(
+    Theorem(
+        id="chen-huang-weng/theorem-5.2",
+        title="Deep nonlinear injective feature maps: k points are not sufficient in general",
+        source=f"{SOURCE}, Theorem 5.2",
+        claim=("For a deep LeakyReLU feature map with d < p there are models W for which no set of k distilled "
+               "points reproduces W (certified region by region)."),
+        statement=statement,
+        assumptions=(Assumption("d < p (injective)", "the network widens: its image is a d-dimensional set in ℝ^p"),),
+        checks=checks.freeze(),
+        construction=no_image_point_in_range,
+        conventions=CONVENTIONS + "; LeakyReLU slope 0.1, two hidden layers",
+    )
+)

@@ -1,0 +1,189 @@
+"""Chen, Huang & Weng, Theorem 5.3 (deep linear networks), in the form this project can prove and check.
+
+Setting (rows are examples). φ(x) = Πx with Π = W_L ⋯ W_1 ∈ ℝ^{p×d}, d < p, rank Π = d: injective,
+its image is the subspace Range(Π). By the span lemma (Theorem 5.2) every retrained model W_S has
+its columns in span φ(X_S) ⊆ Range(Π). What we check:
+
+1. Range condition. A target W ∈ ℝ^{p×k} can be reproduced by some distilled set iff
+   Range(W) ⊆ Range(Π). A *general* target (e.g. a model trained on other features) violates it and
+   then no set of k points — nor of any size — works: "k points fail in general".
+2. Construction. When the condition holds (always for W trained by KRR on φ(X): the ridge solution
+   lies in Range(Π)), take G = W Y_S⁺ + P_Π Z(I − Y_S Y_S⁺) with P_Π the projector onto Range(Π),
+   F_S from Theorem 4.1 and X_S = Π⁺F_S. This works with m = k points and, with m = k + 1, gives a
+   family of full-rank sets indexed by Z — the role the (k+1)-th point plays in the paper's proof.
+3. The (k+1)-th point must be chosen: an unprojected Z puts F_S outside Range(Π), where no X_S exists.
+
+Divergence from the issue's wording (stated openly): the issue says k points fail and k+1 suffice
+when a matrix H = [∏W⁽ˡ⁾W⁽¹⁾⁺, (W⁺W − I)] has full rank. For models trained by KRR on the same deep
+linear features we find that k points already suffice (check ``k-points-from-krr``), and for targets
+outside Range(Π) no number of points suffices; we did not reconstruct the paper's H condition.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from constructions.feature_maps import DeepLinearNetwork
+from constructions.krr import fit_ridge
+from constructions.krr_distill import admissible_operator, features_from_operator, label_matrix
+from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
+from theorems.search import counterexample_outcome, property_outcome
+from theorems.tolerances import recovery_tolerance, unit_roundoff
+
+
+def statement():
+    return [sp.Equivalent(sp.Symbol("∃ X_S: W_S = W"), sp.Symbol("Range(W) ⊆ Range(Π)")),
+            sp.Eq(sp.Symbol("X_S"), sp.Symbol("Π⁺ F_S(W Y_S⁺ + P_Π Z (I − Y_S Y_S⁺))"))]
+
+
+def range_projector(network: DeepLinearNetwork) -> np.ndarray:
+    basis = np.linalg.svd(network.product, full_matrices=False)[0]
+    return basis @ basis.T
+
+
+def distill_deep_linear(W, network: DeepLinearNetwork, Y_S, Z=None, lam_s: float = 0.0):
+    """X_S = Π⁺F_S with F_S from G = P_Π(W Y_S⁺ + Z(I − Y_S Y_S⁺)) = W Y_S⁺ + P_Π Z(I − Y_S Y_S⁺) when Range(W) ⊆ Range(Π)."""
+    projector = range_projector(network)
+    # G Y_S = W needs no projection in exact arithmetic when Range(W) ⊆ Range(Π); P_Π removes rounding leaks
+    G = projector @ admissible_operator(W, Y_S, Z)
+    F_S, lam_s = features_from_operator(G, lam_s)
+    return network.preimage(F_S), lam_s
+
+
+@st.composite
+def deep_linear_problem(draw, extra_points: int = 0):
+    """A deep linear network d → … → p (d < p), data, a KRR model on φ(X), labels Y_S (m = k + extra)."""
+    k = draw(st.integers(2, 3))
+    d = draw(st.integers(k + extra_points, k + extra_points + 2))
+    p = d + draw(st.integers(1, 3))
+    depth = draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    network = DeepLinearNetwork.seeded(d, (p,) * depth, seed=seed)
+    X = rng.normal(size=(6 * k, d))
+    F, lam = network(X), draw(st.sampled_from([1e-2, 1.0]))
+    # the dual form W = Fᵀ(FFᵀ + λI)⁻¹Y keeps W in Range(Π) up to rounding of one product (the primal
+    # solve would leak rounding/λ into the complement of Range(Π))
+    W = F.T @ np.linalg.solve(F @ F.T + lam * np.eye(F.shape[0]), label_matrix(np.arange(6 * k) % k, k))
+    # the solve still leaks ≈ κ(FFᵀ + λI)·u outside Range(Π); project so the hypothesis holds to rounding
+    W = range_projector(network) @ W
+    Y_S = np.vstack([np.eye(k), rng.normal(size=(extra_points, k))])
+    Z = rng.normal(size=(p, k + extra_points))
+    return network, W, Y_S, Z
+
+
+def _error_ratio(W, X_S, network, Y_S, lam_s):
+    """Relative ‖W_S − W‖ over 10·size·u·κ(F_S)κ(Π)·‖G‖‖Y_S‖/‖W‖: the preimage Π⁺ and the forward map
+    perturb F_S by ≈ size·u·κ(Π) relative, which retraining amplifies as in Theorem 4.1."""
+    F_S = network(X_S)
+    W_s = fit_ridge(F_S, Y_S, lam_s)
+    amplification = np.linalg.norm(np.linalg.pinv(F_S), 2) * np.linalg.norm(Y_S, 2) / np.linalg.norm(W, 2)
+    tol = recovery_tolerance(condition(F_S) * condition(network.product), amplification, max(F_S.shape))
+    return float(np.linalg.norm(W_s - W) / np.linalg.norm(W)) / tol
+
+
+checks = Checks()
+
+
+@checks.add("k-points-from-krr", Kind.PROPERTY)
+def k_points_from_krr(ctx, distill=distill_deep_linear) -> Outcome:
+    """W trained by ridge on deep linear features (depth 1–3, d < p): m = k points X_S = Π⁺F_S retrain to W
+    within 10·size·u·κ(F_S)κ(Π)κ(Y_S) (relative)."""
+
+    def prop(args):
+        network, W, Y_S, _ = args
+        X_S, lam_s = distill(W, network, Y_S)
+        ratio = _error_ratio(W, X_S, network, Y_S, lam_s)
+        if ratio > 1:
+            raise Violation(f"k points miss W by {ratio:.3g}× the bound", error_over_bound=ratio)
+        return {"error_over_bound": ratio}
+
+    return property_outcome(search(ctx, deep_linear_problem(), prop, fraction=0.25, label="k"))
+
+
+@checks.add("k-plus-one-family", Kind.PROPERTY)
+def k_plus_one_family(ctx, distill=distill_deep_linear) -> Outcome:
+    """m = k + 1 points with a random Z projected into Range(Π): W_S = W within the same bound, and the k + 1
+    points are linearly independent (σ_{k+1}(X_S) above 10·size·u·‖X_S‖)."""
+
+    def prop(args):
+        network, W, Y_S, Z = args
+        X_S, lam_s = distill(W, network, Y_S, Z)
+        ratio = _error_ratio(W, X_S, network, Y_S, lam_s)
+        singular = np.linalg.svd(X_S, compute_uv=False)
+        independent = singular.size >= Y_S.shape[0] and singular[Y_S.shape[0] - 1] > 10 * max(X_S.shape) * unit_roundoff() * singular[0]
+        if ratio > 1 or not independent:
+            raise Violation(f"k+1 points: error {ratio:.3g}× bound, independent={independent}", error_over_bound=ratio)
+        return {"error_over_bound": ratio}
+
+    return property_outcome(search(ctx, deep_linear_problem(extra_points=1), prop, fraction=0.25, label="k1"))
+
+
+@checks.add("target-outside-range", Kind.COUNTEREXAMPLE)
+def target_outside_range(ctx, target_in_range=False) -> Outcome:
+    """Drop 'Range(W) ⊆ Range(Π)' (a general target, not trained on these features): every W_S lies in
+    Range(Π), so ‖W_S − W‖ ≥ ‖(I − P_Π)W‖ for any distilled set of any size; the search exhibits a
+    target where this floor exceeds rounding and the k-point attempt misses by at least the floor."""
+
+    def prop(args):
+        network, W_krr, Y_S, Z = args
+        W = np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=W_krr.shape)
+        projector = range_projector(network)
+        if target_in_range:
+            W = projector @ W
+        floor = np.linalg.norm(W - projector @ W)
+        G = admissible_operator(W, Y_S)
+        F_S, _ = features_from_operator(projector @ G)
+        X_S = F_S @ np.linalg.pinv(network.product).T  # the least-squares preimage of the projected features
+        W_s = fit_ridge(network(X_S), Y_S, 0.0)
+        miss = np.linalg.norm(W_s - W)
+        rounding = 10 * max(W.shape) * unit_roundoff() * np.linalg.norm(W) * condition(network.product)
+        if floor > rounding and miss >= floor - rounding:
+            raise Violation(f"target outside Range(Π): every distilled set misses by ≥ {floor:.3g}", floor=floor, miss=miss)
+        return None
+
+    return counterexample_outcome(search(ctx, deep_linear_problem(), prop, fraction=0.1, label="outside"),
+                                  "Range(W) ⊆ Range(Π)")
+
+
+@checks.add("unprojected-extra-point", Kind.COUNTEREXAMPLE)
+def unprojected_extra_point(ctx, project=False) -> Outcome:
+    """Drop 'Z ∈ Range(Π)' for the (k+1)-th point: with a raw Gaussian Z the required features F_S leave
+    Range(Π) by more than rounding, so no X_S has φ(X_S) = F_S (the preimage is refused)."""
+
+    def prop(args):
+        network, W, Y_S, Z = args
+        projector = range_projector(network)
+        G = admissible_operator(W, Y_S, projector @ Z if project else Z)
+        F_S, _ = features_from_operator(G)
+        outside = np.linalg.norm(F_S - F_S @ projector)
+        rounding = 10 * max(F_S.shape) * unit_roundoff() * np.linalg.norm(F_S) * condition(G)
+        if outside > rounding:
+            raise Violation(f"features leave Range(Π) by {outside:.3g}: no preimage", outside=outside)
+        return None
+
+    return counterexample_outcome(search(ctx, deep_linear_problem(extra_points=1), prop, fraction=0.1, label="raw"),
+                                  "Z ∈ Range(Π)")
+
+
+THEOREM = register(
+    Theorem(
+        id="chen-huang-weng/theorem-5.3",
+        title="Deep linear feature maps: the range condition and the k / k+1-point constructions",
+        source=f"{SOURCE}, Theorem 5.3 (our provable reading; see the module docstring)",
+        claim=("For φ(x) = Πx with d < p, a target W is reproducible iff Range(W) ⊆ Range(Π); general targets fail "
+               "with k (indeed any number of) points; for KRR-trained W, X_S = Π⁺F_S works with k points and with "
+               "k + 1 points when the free part Z is projected into Range(Π)."),
+        statement=statement,
+        assumptions=(
+            Assumption("Range(W) ⊆ Range(Π)", "the target is in the span of the network's image (true for KRR on φ(X))"),
+            Assumption("Z ∈ Range(Π)", "the free direction of the extra point lies in the image"),
+        ),
+        checks=checks.freeze(),
+        construction=distill_deep_linear,
+        conventions=CONVENTIONS,
+    )
+)
