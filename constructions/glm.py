@@ -218,6 +218,8 @@ def fit_glm(family: Family, X, y) -> GLMFit:
             result = sm.GLM(y, X, family=family.statsmodels_family()).fit()
         except PerfectSeparationWarning:
             raise ValueError(f"{family.name} data are perfectly separated: the NLL has no finite minimiser") from None
+        except ValueError as exc:  # statsmodels: "NaN, inf or invalid value detected in weights"
+            raise ValueError(f"{family.name} fit diverged (the NLL has no finite minimiser?): {exc}") from None
     return GLMFit(np.asarray(result.params, dtype=float), bool(result.converged))
 
 

@@ -37,13 +37,14 @@ def condition(matrix: np.ndarray) -> float:
 def recovery_ratio(W, W_s, F_S, G, Y_S, lam_s: float = 0.0) -> float:
     """‖W_S − W‖ divided by its rounding bound (≤ 1: equal).
 
-    Two sources: building F_S from G (``recovery_tolerance``: 10·size·κ(F_S)·u·‖G‖‖Y_S‖/‖W‖,
-    relative) and retraining with ridge λ_S, whose normal equations are perturbed by rounding of
+    Three sources: forming G = W·Y_S⁺ (the pseudo-inverse is perturbed by about κ(Y_S)·u relative),
+    building F_S from G and retraining on it (κ(F_S)·u) — together ``recovery_tolerance`` with
+    condition κ(F_S) + κ(Y_S): 10·size·(κ(F_S) + κ(Y_S))·u·‖G‖‖Y_S‖/‖W‖, relative — and retraining with ridge λ_S, whose normal equations are perturbed by rounding of
     FᵀF and FᵀY (``normal_equation_error_bound`` with λ_min(F_SᵀF_S + λ_S I), which is λ_S when F_S
     is rank-deficient). For λ_S = 0 the retraining is a pseudo-inverse and only the first applies.
     """
     amplification = np.linalg.norm(G, 2) * np.linalg.norm(Y_S, 2) / max(np.linalg.norm(W, 2), np.finfo(float).tiny)
-    tol = recovery_tolerance(condition(F_S), amplification, max(F_S.shape)) * np.linalg.norm(W)
+    tol = recovery_tolerance(condition(F_S) + condition(Y_S), amplification, max(F_S.shape)) * np.linalg.norm(W)
     if lam_s > 0:
         gram = F_S.T @ F_S if F_S.shape[1] <= F_S.shape[0] else F_S @ F_S.T
         smallest = np.linalg.eigvalsh(gram)[0] + lam_s

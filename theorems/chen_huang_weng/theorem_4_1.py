@@ -67,7 +67,7 @@ def singular_value_roots(ctx, roots=claimed_roots) -> Outcome:
 def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
     """For random W (p×k), labels Y_S (m×k, m ≥ k, rank k), Z, λ_S ∈ {0} ∪ t·1/(4σ'₁²) with t ≤ 0.9
     and either root, the constructed X_S retrained with λ_S gives W_S = W within
-    10·size·κ(X_S)·u·‖G‖‖Y_S‖/‖W‖ (``recovery_tolerance``), and G_{λS}(X_S) = G."""
+    10·size·(κ(X_S) + κ(Y_S))·u·‖G‖‖Y_S‖/‖W‖ (``recovery_tolerance``), and G_{λS}(X_S) = G."""
 
     @st.composite
     def problem(draw):
