@@ -35,6 +35,7 @@ from constructions.discrepancy import (
     median_bandwidth,
     squared_distances,
 )
+from constructions.feature_maps import RandomFourierFeatures
 from constructions.validation import as_matrix, require_positive_int
 
 
@@ -46,28 +47,19 @@ class CondensedClass:
     weights: np.ndarray
 
 
-# --- feature map for herding (to be unified with constructions.feature_maps) -------------------
+# --- feature map for herding -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RandomFourierFeatures:
-    """φ(x) = √(2/D) cos(Wx + β) with W ~ N(0, σ⁻²I), β ~ U[0, 2π): E φ(x)ᵀφ(y) = exp(−‖x−y‖²/(2σ²))."""
-
-    frequencies: np.ndarray
-    phases: np.ndarray
-
-    @classmethod
-    def draw(cls, dimension: int, count: int, bandwidth: float, rng: np.random.Generator) -> "RandomFourierFeatures":
-        require_positive_int(count, "the number of random features")
-        if not np.isfinite(bandwidth) or bandwidth <= 0:
-            raise ValueError(f"bandwidth must be a finite number > 0, got {bandwidth}")
-        return cls(rng.standard_normal((dimension, count)) / bandwidth, rng.uniform(0.0, 2 * np.pi, count))
-
-    def __call__(self, X) -> np.ndarray:
-        X = as_matrix(X, "X")
-        if X.shape[1] != self.frequencies.shape[0]:
-            raise ValueError(f"X has {X.shape[1]} columns but the feature map expects {self.frequencies.shape[0]}")
-        return np.sqrt(2.0 / self.phases.size) * np.cos(X @ self.frequencies + self.phases)
+def gaussian_random_features(dimension: int, count: int, bandwidth: float,
+                             rng: np.random.Generator) -> RandomFourierFeatures:
+    """Random Fourier features of the Gaussian kernel: φ(x) = √(2/D)·cos(Ax + b) with
+    A ~ N(0, σ⁻²I) (D×d) and b ~ U[0, 2π), so E φ(x)ᵀφ(y) = exp(−‖x−y‖²/(2σ²)); returned as the
+    shared :class:`constructions.feature_maps.RandomFourierFeatures` map."""
+    require_positive_int(count, "the number of random features")
+    if not np.isfinite(bandwidth) or bandwidth <= 0:
+        raise ValueError(f"bandwidth must be a finite number > 0, got {bandwidth}")
+    frequencies = rng.standard_normal((dimension, count)) / bandwidth
+    return RandomFourierFeatures(frequencies.T, rng.uniform(0.0, 2 * np.pi, count))
 
 
 # --- kernel herding ------------------------------------------------------------------------------
@@ -119,7 +111,7 @@ def herding(X, ipc: int, rng: np.random.Generator, *, features: int = 1024) -> C
     the Gaussian kernel with the median-heuristic bandwidth."""
     X = as_matrix(X, "X")
     ipc = require_positive_int(ipc, "ipc")
-    phi = RandomFourierFeatures.draw(X.shape[1], features, median_bandwidth(X, rng), rng)(X)
+    phi = gaussian_random_features(X.shape[1], features, median_bandwidth(X, rng), rng)(X)
     path = herd(phi, ipc, distinct=True)
     return CondensedClass(X[path.indices], np.full(ipc, 1.0 / ipc))
 

@@ -7,8 +7,8 @@ Models (all trained on the condensed set only, evaluated on held-out real images
   (uncentred), row i scaled by √(m·wᵢ) so that a weighted set's loss is Σ m·wᵢ‖Fᵢ W − Yᵢ‖², and
   λ = ``relative_lambda`` · tr(FFᵀ)/m (relative to the mean squared feature norm). Feature maps:
   the identity (pixels) and random Fourier features of the Gaussian kernel
-  (:class:`constructions.condensers.RandomFourierFeatures`; to be unified with
-  ``constructions.feature_maps`` once that lands).
+  (:func:`constructions.condensers.gaussian_random_features`, a
+  :class:`constructions.feature_maps.RandomFourierFeatures` map).
 * ConvNet: a small ConvNet-3 (width 16) on CPU, SGD with momentum 0.9, cross-entropy weighted by
   the set's weights, a fixed number of steps on seeded mini-batches; all randomness from explicit
   ``torch.Generator`` s.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from constructions.condensers import CondensedSet, RandomFourierFeatures
+from constructions.condensers import CondensedSet, gaussian_random_features
 from constructions.discrepancy import MMDTarget, sliced_wasserstein, wasserstein
 from constructions.krr import accuracy, fit_ridge
 from constructions.validation import as_matrix, require_positive_int
@@ -194,5 +194,5 @@ def feature_maps(pool: np.ndarray, rng: np.random.Generator, random_features: in
     bandwidth is the median pairwise distance of the pool (seeded subsample)."""
     from constructions.discrepancy import median_bandwidth
 
-    rff = RandomFourierFeatures.draw(pool.shape[1], random_features, median_bandwidth(pool, rng), rng)
+    rff = gaussian_random_features(pool.shape[1], random_features, median_bandwidth(pool, rng), rng)
     return {"identity": lambda X: as_matrix(X, "X"), "rff": rff}

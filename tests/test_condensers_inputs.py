@@ -67,9 +67,9 @@ def test_herd_inputs():
 
 def test_random_features_inputs():
     with pytest.raises(ValueError, match="bandwidth must be a finite number > 0"):
-        cd.RandomFourierFeatures.draw(4, 8, 0.0, np.random.default_rng(0))
-    phi = cd.RandomFourierFeatures.draw(4, 8, 1.0, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="expects 4"):
+        cd.gaussian_random_features(4, 8, 0.0, np.random.default_rng(0))
+    phi = cd.gaussian_random_features(4, 8, 1.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="feature map takes d = 4"):
         phi(X[:, :3])
 
 

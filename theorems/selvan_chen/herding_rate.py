@@ -31,7 +31,7 @@ import numpy as np
 import statsmodels.api as sm
 import sympy as sp
 
-from constructions.condensers import HerdingPath, RandomFourierFeatures, herd
+from constructions.condensers import HerdingPath, gaussian_random_features, herd
 from constructions.discrepancy import median_bandwidth
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, register
 from theorems.outcome import Verdict
@@ -106,7 +106,7 @@ def herding_with_repeats(features: np.ndarray, steps: int) -> HerdingPath:
 
 
 def gaussian_features(X: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    return RandomFourierFeatures.draw(X.shape[1], count, median_bandwidth(X, rng), rng)(X)
+    return gaussian_random_features(X.shape[1], count, median_bandwidth(X, rng), rng)(X)
 
 
 # --- checks -----------------------------------------------------------------------------------
