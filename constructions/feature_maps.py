@@ -255,14 +255,20 @@ class DeepLinearNetwork:
     def injective(self) -> bool:
         return np.linalg.matrix_rank(self.product) == self.d
 
-    def preimage(self, F) -> np.ndarray:
-        """x = Π⁺f, exact when f ∈ Range(Π) (always when Π is onto)."""
+    def preimage(self, F, tol: float | None = None) -> np.ndarray:
+        """x = Π⁺f, exact when f ∈ Range(Π) (always when Π is onto).
+
+        Rows whose distance from Range(Π) exceeds ``tol`` (default 1e3·eps·max(‖F‖, 1)·size, for
+        features computed to working precision) are refused; a caller whose features carry a known
+        larger rounding error (e.g. κ(G)·u from an SVD-based inverse) passes that bound."""
         F = as_matrix(F, "features")
         if F.shape[1] != self.p:
             raise ValueError(f"features have {F.shape[1]} columns but the network outputs p = {self.p}")
         X = np.linalg.lstsq(self.product, F.T, rcond=None)[0].T
         residual = np.linalg.norm(X @ self.product.T - F)
-        if residual > 1e3 * np.finfo(float).eps * max(np.linalg.norm(F), 1.0) * max(F.shape):
+        if tol is None:
+            tol = 1e3 * np.finfo(float).eps * max(np.linalg.norm(F), 1.0) * max(F.shape)
+        if residual > tol:
             raise ValueError(f"features lie outside Range(Π) (residual {residual:.3g}): a deep linear network "
                              f"with d = {self.d} < p = {self.p} is not surjective")
         return X

@@ -98,7 +98,8 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
     """The 'only if' direction: for ANY X_S and λ_S > 0, G = G_{λS}(X_S) satisfies λ_S ≤ 1/(4σ'₁²)
     (so no X_S exists above the bound) and every singular value of X_S is one of the two roots for
     its σ'ᵢ (so the construction lists all solutions). X_S is drawn with singular values around √λ_S,
-    where the bound is tight; slack 10·p·u relative."""
+    where the bound is tight; slack 20·size·κ_sys·u relative on the bound, and on the roots the perturbation
+    bound derived next to the comparison (δ/(2r), or √δ at the double root r ≈ 0)."""
 
     @st.composite
     def problem(draw):
@@ -114,16 +115,27 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
     def prop(args):
         X_S, lam, singular = args
         G = ridge_operator(X_S, lam)
-        slack = 10 * X_S.shape[1] * unit_roundoff()
+        # G comes from a solve with κ_sys = (σ_max(X_S)² + λ)/(σ_min(X_S)² + λ): its singular values err by
+        # ≈ size·κ_sys·u relative, so the bound 1/(4σ'₁²) errs by twice that (×10, the safety factor).
+        size, values = max(X_S.shape), np.linalg.svd(X_S, compute_uv=False)
+        kappa_sys = (values.max() ** 2 + lam) / (values.min() ** 2 + lam)
+        slack = 20 * size * kappa_sys * unit_roundoff()
         allowed = bound(G)
         if lam > allowed * (1 + slack):
             raise Violation(f"λ_S = {lam:.6g} exceeds the claimed bound {allowed:.6g} yet X_S exists",
                             lam_s=lam, bound=allowed)
         primes = np.linalg.svd(G, compute_uv=False)
-        roots = np.concatenate([(1 + s * np.sqrt(np.clip(1 - 4 * lam * primes**2, 0, None))) / (2 * primes)
-                                for s in (1.0, -1.0)])
+        root = np.sqrt(np.clip(1 - 4 * lam * primes**2, 0, None))
+        # the '−' root (1 − r)/(2σ') written as 2λσ'/(1 + r): equal, without the cancellation of 1 − r
+        roots = np.concatenate([(1 + root) / (2 * primes), 2 * lam * primes / (1 + root)])
         miss = max(np.min(np.abs(roots - value)) / value for value in singular)
-        tolerance = 10 * X_S.shape[1] * unit_roundoff() / np.sqrt(max(1 - 4 * lam * primes.max() ** 2, unit_roundoff()))
+        # Rounding: G comes from a solve with κ_sys = (σ_max(X_S)² + λ)/(σ_min(X_S)² + λ), so each σ'ᵢ errs
+        # by ≈ size·κ_sys·u·‖G‖, and evaluating 4λσ'ᵢ² adds 3 roundings: 1 − 4λσ'ᵢ² errs by
+        # δᵢ = 10·4λσ'ᵢ·(2·size·κ_sys·‖G‖ + 3σ'ᵢ)·u (10: the project's safety factor). Then r = √(1 − 4λσ'²)
+        # errs by δ/(2r), or by √δ at the double root (r ≤ √δ), and σ = (1 ± r)/(2σ') by that much relative.
+        delta = 40 * lam * primes * (2 * size * kappa_sys * primes.max() + 3 * primes) * unit_roundoff()
+        root_error = np.where(root > np.sqrt(delta), delta / (2 * np.maximum(root, np.sqrt(delta))), np.sqrt(delta))
+        tolerance = float(root_error.max()) + 10 * size * unit_roundoff()
         if miss > tolerance:
             raise Violation("a singular value of X_S is not a root of the quadratic", miss=miss, tolerance=tolerance)
         return {"bound_over_lambda": allowed / lam}

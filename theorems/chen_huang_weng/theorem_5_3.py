@@ -50,7 +50,10 @@ def distill_deep_linear(W, network: DeepLinearNetwork, Y_S, Z=None, lam_s: float
     # G Y_S = W needs no projection in exact arithmetic when Range(W) ⊆ Range(Π); P_Π removes rounding leaks
     G = projector @ admissible_operator(W, Y_S, Z)
     F_S, lam_s = features_from_operator(G, lam_s)
-    return network.preimage(F_S), lam_s
+    # F_S comes from an SVD-based inverse of G, so it leaves Range(Π) by rounding of relative size
+    # κ(G)·u, plus κ(Π)·u from the projector: the preimage accepts 10·size·(κ(G) + κ(Π))·u·‖F_S‖
+    leak = 10 * max(F_S.shape) * (condition(G) + condition(network.product)) * unit_roundoff() * np.linalg.norm(F_S)
+    return network.preimage(F_S, tol=leak), lam_s
 
 
 @st.composite
