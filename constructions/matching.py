@@ -154,6 +154,13 @@ def _finish(images, labels, data, settings, method, learned_lr=None) -> Syntheti
                         {"method": method, **{k: v for k, v in settings.__dict__.items()}}, learned_lr)
 
 
+def dm_loss(real_embeddings: torch.Tensor, synthetic_embeddings: torch.Tensor) -> torch.Tensor:
+    """The distribution-matching loss Σ_c ‖mean_i e(x_{c,i}) − mean_j e(s_{c,j})‖² for embeddings shaped
+    (classes, examples per class, features): the squared linear-kernel MMD per class, summed
+    (``selvan-chen/dm-is-linear-mmd``)."""
+    return ((real_embeddings.mean(1) - synthetic_embeddings.mean(1)) ** 2).sum()
+
+
 def distill_dm(data: RealData, configurations: Sequence[Configuration], settings: DistillSettings,
                experts=None) -> SyntheticSet:
     """Distribution matching: match class-mean embeddings under freshly drawn networks."""
@@ -164,9 +171,8 @@ def distill_dm(data: RealData, configurations: Sequence[Configuration], settings
         net.requires_grad_(False)
         real = torch.cat([data.sample_class(c, settings.real_batch, generator) for c in range(data.num_classes)])
         real_aug, syn_aug = augment_pair(real, images, settings.augmentation, generator)
-        real_mean = net.embed(real_aug).reshape(data.num_classes, settings.real_batch, -1).mean(1)
-        syn_mean = net.embed(syn_aug).reshape(data.num_classes, settings.ipc, -1).mean(1)
-        loss = ((real_mean - syn_mean) ** 2).sum()
+        loss = dm_loss(net.embed(real_aug).reshape(data.num_classes, settings.real_batch, -1),
+                       net.embed(syn_aug).reshape(data.num_classes, settings.ipc, -1))
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
