@@ -115,8 +115,11 @@ def pair(T, S, weights_T=None, weights_S=None) -> tuple[WeightedMeasure, Weighte
 
 def squared_distances(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """‖xᵢ − yⱼ‖² = ‖xᵢ‖² + ‖yⱼ‖² − 2xᵢᵀyⱼ (one matrix product), clipped at 0 against rounding."""
-    sq = np.einsum("ij,ij->i", X, X)[:, None] + np.einsum("ij,ij->i", Y, Y)[None, :] - 2.0 * (X @ Y.T)
-    return np.maximum(sq, 0.0)
+    sq = X @ Y.T  # in place from here on: one block-sized array instead of four temporaries
+    sq *= -2.0
+    sq += np.einsum("ij,ij->i", X, X)[:, None]
+    sq += np.einsum("ij,ij->i", Y, Y)[None, :]
+    return np.maximum(sq, 0.0, out=sq)
 
 
 def distances(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -159,7 +162,9 @@ class GaussianKernel:
         _require_positive(self.bandwidth, "Gaussian bandwidth")
 
     def matrix(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        return np.exp(-squared_distances(X, Y) / (2.0 * self.bandwidth**2))
+        scaled = squared_distances(X, Y)
+        scaled *= -1.0 / (2.0 * self.bandwidth**2)
+        return np.exp(scaled, out=scaled)
 
     def diagonal(self, X: np.ndarray) -> np.ndarray:
         return np.ones(X.shape[0])
