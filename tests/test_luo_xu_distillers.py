@@ -9,15 +9,7 @@ from constructions.augment import AUGMENTATIONS, augment_pair  # noqa: E402
 from constructions.configurations import Configuration, evaluate, train  # noqa: E402
 from constructions.matching import (DistillSettings, RealData, SyntheticSet, distill, gm_loops,  # noqa: E402
                                     train_expert)
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Single-threaded torch: on a busy machine a second thread only spins waiting for a core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+from tests.torch_support import one_torch_thread  # noqa: F401,E402  (autouse fixture)
 
 
 def tiny_data():

@@ -17,17 +17,9 @@ from constructions.augment import augment  # noqa: E402
 from constructions.configurations import Configuration, configuration_family  # noqa: E402
 from constructions.matching import DistillSettings, RealData, distill  # noqa: E402
 from empirical.presets import SMOKE, preset  # noqa: E402
+from tests.torch_support import one_torch_thread  # noqa: F401  (autouse fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Single-threaded torch: on a busy machine a second thread only spins waiting for a core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def tiny_data():

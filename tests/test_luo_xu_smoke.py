@@ -11,15 +11,7 @@ from empirical.presets import SMOKE, export_runs  # noqa: E402
 from empirical.store import read_jsonl  # noqa: E402
 from theorems import CheckContext, Verdict  # noqa: E402
 from theorems.luo_xu import coverage_law, scaling_law  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Single-threaded torch: on a busy machine a second thread only spins waiting for a core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+from tests.torch_support import one_torch_thread  # noqa: F401  (autouse fixture)
 
 
 def test_smoke_preset_end_to_end(tmp_path, monkeypatch):
