@@ -148,3 +148,12 @@ def test_plan_prints_a_prediction_and_rejects_a_bad_gap(capsys):
 def test_unknown_preset_is_a_usage_error_before_anything_runs(capsys):
     code, _, err = run("luo-xu/scaling-law", "--rerun", "--preset", "bogus", capsys=capsys)
     assert code == 2 and "unknown preset 'bogus'; valid: smoke" in err
+
+
+@pytest.mark.parametrize("theorem_id", [t.id for t in __import__("theorems").REGISTRY.theorems()])
+def test_every_theorem_explains_itself(theorem_id):
+    from theorems.cli import explain
+    from theorems import REGISTRY
+
+    text = explain(REGISTRY.resolve(theorem_id))
+    assert theorem_id in text and "statement:" in text and "checks:" in text
