@@ -362,14 +362,17 @@ def linear_ridge_point_for_label(theta, lam: float, label: float) -> SinglePoint
     label = float(label)
     if not math.isfinite(label):
         raise ValueError(f"label must be finite, got {label}")
-    discriminant = label * label - 4 * lam * t * t
-    # ỹ², λt² and t² each carry a few roundings (t from a d-term norm): a discriminant within
-    # 8(d+2)·u·ỹ² of 0 is the double root s = ỹ/(2t), not a missing one
-    if discriminant < -8 * (theta.size + 2) * np.finfo(float).eps / 2 * label * label:
-        raise ValueError(f"no single point with label {label:g}: λ = {lam:g} exceeds ỹ²/(4t²) = {label * label / (4 * t * t):g}")
+    # divided by t the quadratic is s² − ρs + λ = 0 with ρ = ỹ/t: scale-free, so ỹ² and t² cannot
+    # under- or overflow (they do for |θ*| near 1e-160)
+    ratio = label / t
+    discriminant = ratio * ratio - 4 * lam
+    # ρ² and 4λ each carry a few roundings (t from a d-term norm): a discriminant within
+    # 8(d+2)·u·ρ² of 0 is the double root s = ρ/2, not a missing one
+    if discriminant < -8 * (theta.size + 2) * np.finfo(float).eps / 2 * ratio * ratio:
+        raise ValueError(f"no single point with label {label:g}: λ = {lam:g} exceeds ỹ²/(4t²) = {ratio * ratio / 4:g}")
     discriminant = max(discriminant, 0.0)
-    # the smaller root, written without cancellation: s = 2λt / (ỹ + sign(ỹ)·√disc)
-    s = 2 * lam * t / (label + math.copysign(math.sqrt(discriminant), label))
+    # the smaller root, written without cancellation: s = 2λ / (ρ + sign(ρ)·√disc)
+    s = 2 * lam / (ratio + math.copysign(math.sqrt(discriminant), ratio))
     return SinglePoint(s * u, label)
 
 
