@@ -77,6 +77,20 @@ def _full_row_rank(weight: np.ndarray) -> bool:
     return weight.shape[0] <= weight.shape[1] and np.linalg.matrix_rank(weight) == weight.shape[0]
 
 
+class _WeightChain:
+    """Input width d and output width p of a map defined by a chain of weight matrices."""
+
+    weights: tuple[np.ndarray, ...]
+
+    @property
+    def d(self) -> int:
+        return self.weights[0].shape[1]
+
+    @property
+    def p(self) -> int:
+        return self.weights[-1].shape[0]
+
+
 @dataclass(frozen=True)
 class IdentityMap:
     """φ(x) = x: kernel ridge regression with the linear kernel is linear ridge regression."""
@@ -100,7 +114,7 @@ class IdentityMap:
 
 
 @dataclass(frozen=True)
-class LeakyReLUNetwork:
+class LeakyReLUNetwork(_WeightChain):
     """φ(x) = σ(W_L ⋯ σ(W_1 x)), σ(t) = max(t, α t) (see the module docstring)."""
 
     weights: tuple[np.ndarray, ...]
@@ -116,14 +130,6 @@ class LeakyReLUNetwork:
     def seeded(cls, d: int, widths: tuple[int, ...], seed: int, slope: float = 0.1) -> "LeakyReLUNetwork":
         """Layers of the given widths after the input width d, weights N(0, 1/fan_in) from ``seed``."""
         return cls(seeded_weights((d, *widths), seed), slope)
-
-    @property
-    def d(self) -> int:
-        return self.weights[0].shape[1]
-
-    @property
-    def p(self) -> int:
-        return self.weights[-1].shape[0]
 
     def __call__(self, X) -> np.ndarray:
         H = _input(X, self.d)
@@ -217,7 +223,7 @@ class RandomFourierFeatures:
 
 
 @dataclass(frozen=True)
-class DeepLinearNetwork:
+class DeepLinearNetwork(_WeightChain):
     """φ(x) = W_L ⋯ W_1 x = Πx: injective when rank Π = d ≤ p, surjective when rank Π = p."""
 
     weights: tuple[np.ndarray, ...]
@@ -235,14 +241,6 @@ class DeepLinearNetwork:
     @classmethod
     def seeded(cls, d: int, widths: tuple[int, ...], seed: int) -> "DeepLinearNetwork":
         return cls(seeded_weights((d, *widths), seed))
-
-    @property
-    def d(self) -> int:
-        return self.weights[0].shape[1]
-
-    @property
-    def p(self) -> int:
-        return self.weights[-1].shape[0]
 
     def __call__(self, X) -> np.ndarray:
         return _input(X, self.d) @ self.product.T

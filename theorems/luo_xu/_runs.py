@@ -46,6 +46,14 @@ def verdict_words(verdict: str) -> str:
     return {"falsified": "contradicted (an alternative form wins decisively)"}.get(verdict, verdict)
 
 
+def law_outcome(verdict: str, reasons: dict, preset: str, rows: list[dict], figures: dict,
+                form: str = "the 1/√k form", also: str = "") -> Outcome:
+    """The law's Outcome, its note naming the runs' scope and, per group, the reasons that decided it."""
+    decided = "; ".join(f"{group}: {', '.join(why)}" for group, why in reasons.items())
+    note = f"{scope_note(preset, rows, form)}. {verdict_words(verdict)}: {decided}{also}"
+    return outcome(verdict, note, reasons, **figures)
+
+
 def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
     return Outcome(VERDICTS[verdict], figures, counterexample if verdict == "falsified" else None, note)
 

@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import assess_coverage, coverage_regressor
 from empirical.synthetic_runs import coverage_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import load_runs, monte_carlo, outcome, scope_note, verdict_words
+from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -163,15 +163,13 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     from empirical.laws import worst_of
 
     verdict = worst_of(verdicts)
-    decided = "; ".join(f"{method}: {', '.join(why)}" for method, why in reasons.items())
     others = sorted({row["spec"]["preset"] for row in rows if row["spec"].get("options", {}).get("coverage")} - {preset})
     for other in others:  # less preferred presets are reported beside the verdict, never dropped
         for method, (*_, result) in coverage_assessments(rows, other)[1].items():
             figures[f"other preset {other}:{method}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}:r2_means"] = result.worst.r2_means
-    also = f" Other coverage runs: {', '.join(others)} (figures 'other preset ...')." if others else ""
-    return outcome(verdict, f"{scope_note(preset, rows, 'the √(log M)/√k form')}. {verdict_words(verdict)}: {decided}.{also}",
-                   reasons, **figures)
+    also = f". Other coverage runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+    return law_outcome(verdict, reasons, preset, rows, figures, form="the √(log M)/√k form", also=also)
 
 
 THEOREM = register(

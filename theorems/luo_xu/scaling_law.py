@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import load_runs, monte_carlo, outcome, scope_note, verdict_words
+from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -194,8 +194,7 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
 
         scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, r) for (m, a, c), (k, g, s, r) in groups.items()},
                        f"Scaling law, preset {preset}")
-    decided = "; ".join(f"{label}: {', '.join(why)}" for label, why in reasons.items())
-    return outcome(verdict, f"{scope_note(preset, rows)}. {verdict_words(verdict)}: {decided}", reasons, **figures)
+    return law_outcome(verdict, reasons, preset, rows, figures)
 
 
 THEOREM = register(

@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import load_runs, monte_carlo, outcome, scope_note, verdict_words
+from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo
 from theorems.search import property_outcome
 
 D = 2
@@ -144,8 +144,7 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     if not by_method:
         raise ValueError(f"preset {preset}: no distilled-set trials in the runs")
     verdict, reasons, figures = compare(by_method, baselines[0] if baselines else None)
-    decided = "; ".join(f"{method}: {', '.join(why)}" for method, why in reasons.items())
-    return outcome(verdict, f"{scope_note(preset, rows)}. {verdict_words(verdict)}: {decided}", reasons, **figures)
+    return law_outcome(verdict, reasons, preset, rows, figures)
 
 
 THEOREM = register(
