@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from theorems.chen_huang_weng.theorem_5_3 import distill_deep_linear
+from theorems.chen_huang_weng.theorem_5_3 import distill_deep_linear, distill_via_h, h_matrix
 
 from tests.plants import Plant
 
@@ -19,9 +19,28 @@ def labels_scaled(W, network, Y_S, Z=None, lam_s=0.0):
     return distill_deep_linear(1.01 * W, network, Y_S, Z, lam_s)
 
 
+def h_without_free_block(W, network, Y_S, free=None):
+    """Solves only Π W₁⁺ U = (Y_S W⁺)ᵀ (least squares), dropping the P_W − I block that lets F_S leave Range(W)."""
+    H = h_matrix(network, W)
+    hidden = network.weights[0].shape[0]
+    U = np.linalg.lstsq(H[:, :hidden], (Y_S @ np.linalg.pinv(W)).T, rcond=None)[0]
+    return (np.linalg.pinv(network.weights[0]) @ U).T, np.vstack([U, np.zeros((W.shape[0], U.shape[1]))]), H
+
+
+def h_for_scaled_target(W, network, Y_S, free=None):
+    """Builds the H system for 1.01·W."""
+    return distill_via_h(1.01 * W, network, Y_S, free)
+
+
 PLANTS = {
     "chen-huang-weng/theorem-5.3::k-points-from-krr": [Plant("set built for 1.01·W", {"distill": labels_scaled})],
     "chen-huang-weng/theorem-5.3::k-plus-one-family": [Plant("set built for 1.01·W", {"distill": labels_scaled})],
     "chen-huang-weng/theorem-5.3::target-outside-range": [Plant("targets projected into Range(Π)", {"target_in_range": True})],
     "chen-huang-weng/theorem-5.3::unprojected-extra-point": [Plant("Z projected (the assumption holds)", {"project": True})],
+    "chen-huang-weng/theorem-5.3::h-system-interpolates": [
+        Plant("H without its P_W − I block", {"construct": h_without_free_block}),
+        Plant("H system built for 1.01·W", {"construct": h_for_scaled_target}),
+    ],
+    "chen-huang-weng/theorem-5.3::h-conditions-not-sufficient": [
+        Plant("targets projected into Range(Π)", {"target_in_range": True})],
 }

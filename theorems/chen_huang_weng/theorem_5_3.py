@@ -13,10 +13,16 @@ its columns in span φ(X_S) ⊆ Range(Π). What we check:
    family of full-rank sets indexed by Z — the role the (k+1)-th point plays in the paper's proof.
 3. The (k+1)-th point must be chosen: an unprojected Z puts F_S outside Range(Π), where no X_S exists.
 
-Divergence from the issue's wording (stated openly): the issue says k points fail and k+1 suffice
-when a matrix H = [∏W⁽ˡ⁾W⁽¹⁾⁺, (W⁺W − I)] has full rank. For models trained by KRR on the same deep
-linear features we find that k points already suffice (check ``k-points-from-krr``), and for targets
-outside Range(Π) no number of points suffices; we did not reconstruct the paper's H condition.
+The issue's H condition, checked as worded. With P_W = W W⁺ (paper: W⁺W) and W₁ the first layer,
+H = [Π W₁⁺, P_W − I] ∈ ℝ^{p×(h₁+p)}. The proof's constructive step solves H [U; Z] = (Y_S W⁺)ᵀ: then
+F_Sᵀ = Π W₁⁺U = (Y_S W⁺)ᵀ + (I − P_W)Z lies in Range(Π) and the model interpolates the distilled
+labels, F_S W = Y_S (check ``h-system-interpolates``: always solvable when H has full row rank).
+Interpolation is not recovery: retraining gives W_S = F_S⁺Y_S = F_S⁺F_S W, which equals W only when
+Range(W) lies in the row space of F_S — impossible when Range(W) ⊄ Range(Π). The issue's two conditions
+(H of full rank, and the last p×p block of its right singular vectors of full rank) hold for such
+targets (with a square first layer), so on their own they are not sufficient: check
+``h-conditions-not-sufficient`` finds the counterexample. For KRR-trained W, k points already suffice
+(``k-points-from-krr``), and the k + 1 family is characterised exactly by checks 2 and 3 above.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ from theorems.tolerances import recovery_tolerance, unit_roundoff
 
 def statement():
     return [sp.Equivalent(sp.Symbol("∃ X_S: W_S = W"), sp.Symbol("Range(W) ⊆ Range(Π)")),
-            sp.Eq(sp.Symbol("X_S"), sp.Symbol("Π⁺ F_S(W Y_S⁺ + P_Π Z (I − Y_S Y_S⁺))"))]
+            sp.Eq(sp.Symbol("X_S"), sp.Symbol("Π⁺ F_S(W Y_S⁺ + P_Π Z (I − Y_S Y_S⁺))")),
+            sp.Implies(sp.Symbol("rank H = p"), sp.Symbol("∃ X_S: φ(X_S) W = Y_S"))]
 
 
 def range_projector(network: DeepLinearNetwork) -> np.ndarray:
@@ -56,16 +63,55 @@ def distill_deep_linear(W, network: DeepLinearNetwork, Y_S, Z=None, lam_s: float
     return network.preimage(F_S, tol=leak), lam_s
 
 
+def h_matrix(network: DeepLinearNetwork, W) -> np.ndarray:
+    """H = [Π W₁⁺, P_W − I] (p × (h₁ + p)), P_W = W W⁺ the projector onto Range(W): the issue's H in rows-are-examples form."""
+    projector = W @ np.linalg.pinv(W)
+    return np.hstack([network.product @ np.linalg.pinv(network.weights[0]), projector - np.eye(W.shape[0])])
+
+
+def numerically_full_rank(matrix: np.ndarray) -> bool:
+    """σ_min > max(shape)·eps·σ_max (numpy's matrix_rank rule) with rank min(shape)."""
+    singular = np.linalg.svd(matrix, compute_uv=False)
+    return singular.size == min(matrix.shape) and singular[-1] > max(matrix.shape) * np.finfo(float).eps * singular[0]
+
+
+def h_conditions(network: DeepLinearNetwork, W) -> tuple[bool, bool]:
+    """(H has full row rank p, the last p×p block of H's right singular vectors has full rank)."""
+    H = h_matrix(network, W)
+    p = H.shape[0]
+    right = np.linalg.svd(H)[2].T
+    return numerically_full_rank(H), numerically_full_rank(right[-p:, -p:])
+
+
+def distill_via_h(W, network: DeepLinearNetwork, Y_S, free=None):
+    """The H-system construction: [U; Z] = H⁺(Y_S W⁺)ᵀ + N·free (N a basis of ker H), X_S = (W₁⁺U)ᵀ.
+
+    Returns (X_S, [U; Z], H). When H has full row rank the system is consistent, so φ(X_S) W = Y_S."""
+    H = h_matrix(network, W)
+    rhs = (Y_S @ np.linalg.pinv(W)).T
+    solution = np.linalg.pinv(H) @ rhs
+    if free is not None:
+        _, singular, right_t = np.linalg.svd(H)
+        rank = int(np.sum(singular > max(H.shape) * np.finfo(float).eps * singular[0]))
+        kernel = right_t[rank:].T
+        solution = solution + kernel @ free[: kernel.shape[1]]
+    hidden = network.weights[0].shape[0]
+    X_S = (np.linalg.pinv(network.weights[0]) @ solution[:hidden]).T
+    return X_S, solution, H
+
+
 @st.composite
-def deep_linear_problem(draw, extra_points: int = 0):
-    """A deep linear network d → … → p (d < p), data, a KRR model on φ(X), labels Y_S (m = k + extra)."""
+def deep_linear_problem(draw, extra_points: int = 0, square_first_layer: bool = False):
+    """A deep linear network d → … → p (d < p), data, a KRR model on φ(X), labels Y_S (m = k + extra).
+    ``square_first_layer``: widths d → d → p (→ p), so that W₁ is invertible and ΠW₁⁺ has full column rank."""
     k = draw(st.integers(2, 3))
     d = draw(st.integers(k + extra_points, k + extra_points + 2))
     p = d + draw(st.integers(1, 3))
-    depth = draw(st.integers(1, 3))
+    depth = draw(st.integers(2, 3) if square_first_layer else st.integers(1, 3))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    network = DeepLinearNetwork.seeded(d, (p,) * depth, seed=seed)
+    widths = (d,) + (p,) * (depth - 1) if square_first_layer else (p,) * depth
+    network = DeepLinearNetwork.seeded(d, widths, seed=seed)
     X = rng.normal(size=(6 * k, d))
     F, lam = network(X), draw(st.sampled_from([1e-2, 1.0]))
     # the dual form W = Fᵀ(FFᵀ + λI)⁻¹Y keeps W in Range(Π) up to rounding of one product (the primal
@@ -172,6 +218,69 @@ def unprojected_extra_point(ctx, project=False) -> Outcome:
                                   "Z ∈ Range(Π)")
 
 
+def _interpolation_tolerance(W, Y_S, H, solution, network) -> float:
+    """‖φ(X_S)W − Y_S‖ bound: the SVD solve of H is backward stable (residual ≈ size·u·‖H‖‖s‖), rebuilding
+    F_S through W₁⁺ and Π adds size·u·‖Π‖‖W₁⁺‖‖U‖, multiplying by W scales both by ‖W‖, and W W⁺ = I
+    holds to κ(W)·u; 10·size covers the inner products."""
+    hidden = network.weights[0].shape[0]
+    rebuild = np.linalg.norm(network.product, 2) * np.linalg.norm(np.linalg.pinv(network.weights[0]), 2) \
+        * np.linalg.norm(solution[:hidden])
+    size = max(H.shape)
+    return 10 * size * unit_roundoff() * (condition(W) * np.linalg.norm(Y_S)
+                                          + np.linalg.norm(W, 2) * (np.linalg.norm(H, 2) * np.linalg.norm(solution) + rebuild))
+
+
+@checks.add("h-system-interpolates", Kind.PROPERTY)
+def h_system_interpolates(ctx, construct=distill_via_h) -> Outcome:
+    """The proof's constructive step, for general targets W (not only KRR-trained): when H has full row rank,
+    the k + 1 points X_S from H[U; Z] = (Y_S W⁺)ᵀ (any kernel component) satisfy φ(X_S)W = Y_S within the
+    bound of ``_interpolation_tolerance``."""
+
+    def prop(args):
+        network, _, Y_S, Z = args
+        W = np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=(network.p, Y_S.shape[1]))
+        if not numerically_full_rank(h_matrix(network, W)):
+            return None
+        X_S, solution, H = construct(W, network, Y_S, free=Z)
+        residual = np.linalg.norm(network(X_S) @ W - Y_S)
+        ratio = residual / _interpolation_tolerance(W, Y_S, H, solution, network)
+        if ratio > 1:
+            raise Violation(f"φ(X_S)W misses Y_S by {ratio:.3g}× the bound", residual_over_bound=ratio)
+        return {"residual_over_bound": ratio}
+
+    return property_outcome(search(ctx, deep_linear_problem(extra_points=1, square_first_layer=True), prop,
+                                   fraction=0.25, label="h"))
+
+
+@checks.add("h-conditions-not-sufficient", Kind.COUNTEREXAMPLE)
+def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
+    """The issue's two H conditions without 'Range(W) ⊆ Range(Π)': the search finds a general target for which
+    H has full rank and so does the last p×p block of its right singular vectors, yet the k + 1 points of the
+    H construction retrain to W_S with ‖W_S − W‖ ≥ ‖(I − P_Π)W‖ > rounding (the span lemma's floor, which no
+    distilled set of any size can beat)."""
+
+    def prop(args):
+        network, _, Y_S, Z = args
+        W = np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=(network.p, Y_S.shape[1]))
+        projector = range_projector(network)
+        if target_in_range:
+            W = projector @ W
+        if not all(h_conditions(network, W)):
+            return None
+        X_S, _, _ = distill_via_h(W, network, Y_S)
+        W_s = fit_ridge(network(X_S), Y_S, 0.0)
+        floor, miss = np.linalg.norm(W - projector @ W), np.linalg.norm(W_s - W)
+        rounding = 10 * max(W.shape) * unit_roundoff() * np.linalg.norm(W) * condition(network.product)
+        if floor > rounding and miss >= floor - rounding:
+            raise Violation(f"both H conditions hold, yet the k + 1 points miss W by {miss:.3g} ≥ floor {floor:.3g}",
+                            floor=floor, miss=miss)
+        return None
+
+    return counterexample_outcome(search(ctx, deep_linear_problem(extra_points=1, square_first_layer=True), prop,
+                                         fraction=0.1, label="hcond"),
+                                  "Range(W) ⊆ Range(Π)")
+
+
 THEOREM = register(
     Theorem(
         id="chen-huang-weng/theorem-5.3",
@@ -179,7 +288,9 @@ THEOREM = register(
         source=f"{SOURCE}, Theorem 5.3 (our provable reading; see the module docstring)",
         claim=("For φ(x) = Πx with d < p, a target W is reproducible iff Range(W) ⊆ Range(Π); general targets fail "
                "with k (indeed any number of) points; for KRR-trained W, X_S = Π⁺F_S works with k points and with "
-               "k + 1 points when the free part Z is projected into Range(Π)."),
+               "k + 1 points when the free part Z is projected into Range(Π). The issue's H system yields k + 1 "
+               "points that the model interpolates whenever H has full rank, but its two H conditions do not "
+               "by themselves give W_S = W."),
         statement=statement,
         assumptions=(
             Assumption("Range(W) ⊆ Range(Π)", "the target is in the span of the network's image (true for KRR on φ(X))"),
