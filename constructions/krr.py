@@ -10,7 +10,8 @@ Conventions
 * Predictions are F W; the predicted class is the arg-max column.
 
 Cost: the primal form solves a p×p system and the dual an n×n one; :func:`fit_ridge` picks the
-smaller, so no n×n kernel is formed when p < n. A λ sweep uses one eigendecomposition.
+smaller, so no n×n kernel is formed when p < n. A λ sweep uses one eigendecomposition, and
+:func:`feature_moments` accumulates FᵀF and FᵀY over row blocks, so F = φ(X) is never held whole.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from constructions.blocks import map_blocks, row_blocks
 from constructions.validation import as_matrix, require_nonnegative
 
 
@@ -43,6 +45,51 @@ def fit_ridge(F, Y, lam: float) -> np.ndarray:
     if p <= n:
         return np.linalg.solve(F.T @ F + lam * np.eye(p), F.T @ Y)
     return F.T @ np.linalg.solve(F @ F.T + lam * np.eye(n), Y)
+
+
+def feature_moments(feature_map, X, Y, rows=None, rows_per_block: int = 2048,
+                    workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(FᵀF, FᵀY) for F = φ(X[rows]) (all rows when ``rows`` is None), summed over blocks of rows.
+
+    FᵀF = Σ_b F_bᵀF_b: each block's features are made, used while they are in cache and dropped, so the
+    memory is p² + rows_per_block·p per worker instead of n·p, and a subset (a training split) is
+    gathered block by block instead of copied whole. Blocks run in ``workers`` threads
+    (:mod:`constructions.blocks`; the sum does not depend on thread timing). A non-finite feature makes
+    a diagonal entry of FᵀF non-finite, which :meth:`RidgeSweep.from_gram` refuses, so no n·p
+    finiteness scan is needed.
+    """
+    X = as_matrix(X, "X")
+    Y = _targets(Y, X.shape[0])
+    rows = np.arange(X.shape[0]) if rows is None else np.asarray(rows)
+    if rows.size == 0:
+        raise ValueError("feature_moments needs at least one row")
+
+    def share(blocks):
+        gram = moment = 0.0
+        for block in blocks:
+            chosen = rows[block]
+            F = feature_map(X[chosen])
+            gram, moment = gram + F.T @ F, moment + F.T @ Y[chosen]
+        return gram, moment
+
+    parts = map_blocks(share, row_blocks(rows.size, rows_per_block), workers)
+    return sum(part[0] for part in parts), sum(part[1] for part in parts)
+
+
+def features(feature_map, X, rows_per_block: int = 2048, workers: int | None = None) -> np.ndarray:
+    """φ(X) computed in row blocks by ``workers`` threads into one array (same values as φ(X))."""
+    X = as_matrix(X, "X")
+    blocks = row_blocks(X.shape[0], rows_per_block)
+    first = feature_map(X[blocks[0]])
+    out = np.empty((X.shape[0], first.shape[1]))
+    out[blocks[0]] = first
+
+    def share(chosen):
+        for block in chosen:
+            out[block] = feature_map(X[block])
+
+    map_blocks(share, blocks[1:], workers)
+    return out
 
 
 @dataclass(frozen=True)
@@ -76,13 +123,28 @@ class RidgeSweep:
         eigenvalues, eigenvectors = np.linalg.eigh(gram)
         return cls(np.clip(eigenvalues, 0.0, None), eigenvectors, eigenvectors.T @ moment, None, True)
 
-    def weights(self, lam: float) -> np.ndarray:
-        lam = require_nonnegative(lam, "λ")
-        denominator = self.eigenvalues + lam
+    def _inverse(self, lam: float) -> np.ndarray:
+        """1/(eᵢ + λ), with 0 where eᵢ + λ is below size·eps·max e (a pseudo-inverse for λ = 0)."""
+        denominator = self.eigenvalues + require_nonnegative(lam, "λ")
         cutoff = self.eigenvalues.size * np.finfo(float).eps * max(self.eigenvalues.max(), 0.0)
-        inverse = np.where(denominator > cutoff, 1.0 / np.where(denominator > cutoff, denominator, 1.0), 0.0)
-        solved = self.eigenvectors @ (inverse[:, None] * self.projected)
+        return np.where(denominator > cutoff, 1.0 / np.where(denominator > cutoff, denominator, 1.0), 0.0)
+
+    def weights(self, lam: float) -> np.ndarray:
+        solved = self.eigenvectors @ (self._inverse(lam)[:, None] * self.projected)
         return solved if self.primal else self.F.T @ solved
+
+    def accuracies(self, F, labels, lambdas) -> np.ndarray:
+        """Accuracy of W(λ) on (F, labels) for every λ (primal sweeps): F is projected on the
+        eigenvectors once, then each λ costs an n×p by p×k product."""
+        if not self.primal:
+            raise ValueError("accuracies needs a primal sweep (FᵀF); this one was prepared in the dual form")
+        F = as_matrix(F, "features")
+        labels = np.asarray(labels)
+        if labels.shape != (F.shape[0],):
+            raise ValueError(f"labels must have shape ({F.shape[0]},), got {labels.shape}")
+        rotated = F @ self.eigenvectors
+        return np.asarray([np.mean(np.argmax(rotated @ (self._inverse(lam)[:, None] * self.projected), axis=1) == labels)
+                           for lam in lambdas])
 
 
 def predict(F, W) -> np.ndarray:

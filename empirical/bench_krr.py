@@ -48,14 +48,18 @@ def step_vs_solve(X, labels, lam: float = 300.0) -> list[str]:
     return lines
 
 
-def table3_time(data) -> list[str]:
-    start = time.perf_counter()
-    run_table3(seeds=(0,), modes=("noise",), data=data)
-    noise = time.perf_counter() - start
+def table3_time(data, repeats: int = 3) -> list[str]:
+    """Best and worst of ``repeats`` runs: this shared 2-core machine varies by ±15 % between runs."""
+    noise = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run_table3(seeds=(0,), modes=("noise",), data=data)
+        noise.append(time.perf_counter() - start)
     start = time.perf_counter()
     run_table3(seeds=(0,), data=data)
     both = time.perf_counter() - start
-    return [f"Table-3 analogue, one seed, 3 maps × 3 IPC × 24 λ, noise mode: {noise:.2f} s (target ≤ 6 s)",
+    return [f"Table-3 analogue, one seed, 3 maps × 3 IPC × 24 λ, noise mode: best {min(noise):.2f} s, worst "
+            f"{max(noise):.2f} s of {repeats} (target ≤ 6 s; one Gram + solve above is the unit)",
             f"Table-3 analogue, one seed, both modes: {both:.2f} s"]
 
 

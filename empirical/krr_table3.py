@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from constructions.feature_maps import IdentityMap, LeakyReLUNetwork, RandomFourierFeatures
-from constructions.krr import RidgeSweep, accuracy
+from constructions.krr import RidgeSweep, accuracy, feature_moments, features
 from constructions.krr_distill import MODES, distill_model
 from empirical.datasets import load_fashion_mnist, train_validation_split
 
@@ -59,15 +59,15 @@ class FittedModel:
 
 def fit_with_validation(feature_map, X, labels, classes: int, rng: np.random.Generator,
                         lambdas=LAMBDA_GRID, validation_fraction: float = VALIDATION_FRACTION) -> FittedModel:
-    """Ridge on φ(X) with λ chosen by validation accuracy over ``lambdas`` (one eigendecomposition)."""
+    """Ridge on φ(X) with λ chosen by validation accuracy over ``lambdas`` (one eigendecomposition).
+
+    FᵀF and FᵀY of the training part are accumulated in row blocks (:func:`feature_moments`), so
+    neither φ(X) nor a training copy of X is formed; each example's features are computed once."""
     train_index, validation_index = train_validation_split(X.shape[0], validation_fraction, rng)
-    F = feature_map(X)
     Y = np.eye(classes)[labels]
-    F_val, Y_val = F[validation_index], Y[validation_index]
-    gram = F.T @ F - F_val.T @ F_val
-    moment = F.T @ Y - F_val.T @ Y_val
-    sweep = RidgeSweep.from_gram(gram, moment)
-    scores = [accuracy(F_val, labels[validation_index], sweep.weights(lam)) for lam in lambdas]
+    sweep = RidgeSweep.from_gram(*feature_moments(feature_map, X, Y, rows=train_index))
+    F_val = features(feature_map, X[validation_index])
+    scores = sweep.accuracies(F_val, labels[validation_index], lambdas)
     best = int(np.argmax(scores))
     return FittedModel(feature_map, sweep.weights(lambdas[best]), float(lambdas[best]), float(scores[best]), train_index)
 
@@ -102,9 +102,11 @@ def run_table3(seeds=(0, 1, 2, 3), maps=tuple(TABLE3_MAPS), ipcs=IPCS, modes=tup
             rng = np.random.default_rng([seed, list(TABLE3_MAPS).index(name)])
             feature_map = TABLE3_MAPS[name](X.shape[1], int(rng.integers(2**31)))
             model = fit_with_validation(feature_map, X, labels, classes, rng)
-            F_test = feature_map(X_test)
+            F_test = features(feature_map, X_test)
             original = accuracy(F_test, y_test, model.W)
-            train_X, train_Y = X[model.train_index], np.eye(classes)[labels[model.train_index]]
+            train_Y = np.eye(classes)[labels[model.train_index]]
+            # only the real mode samples training images; the noise mode needs no copy of the 95 % part
+            train_X = X[model.train_index] if "real" in modes else None
             for ipc in ipcs:
                 for mode in modes:
                     acc, result = distilled_accuracy(model, train_X, train_Y, ipc, mode, rng, F_test, y_test)

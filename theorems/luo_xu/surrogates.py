@@ -74,6 +74,16 @@ def one_alignment_objective(ctx, grad=gradient) -> Outcome:
                           gradient_iff_moments=moment_match, trajectory_step_identity=trajectory)
 
 
+def _margins_over_baseline(method: str, k, gap, baseline) -> dict:
+    """Reported, not part of the verdict: at how many of the shared k the method's mean gap lies below the
+    random subset's, and the smallest margin (baseline gap − method gap; negative where the method is worse)."""
+    base_k, base_gap, _ = baseline
+    shared = sorted(set(np.unique(k)) & set(np.unique(base_k)))
+    margins = [float(base_gap[base_k == size].mean() - gap[k == size].mean()) for size in shared]
+    return {f"{method}:beats_random_at_k": f"{sum(m > 0 for m in margins)}/{len(margins)}",
+            f"{method}:min_margin_vs_random": min(margins) if margins else float("nan")}
+
+
 def compare(runs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], baseline=None) -> tuple[str, dict, dict]:
     """Side by side: each method's scaling assessment; supported iff every method's law is
     supported and (given a baseline) its mean gap at the largest k is below the baseline's."""
@@ -90,6 +100,8 @@ def compare(runs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], baseline
                         f"{method}:floor_ci_low": result.law.intercept_ci[0],
                         f"{method}:floor_ci_high": result.law.intercept_ci[1], f"{method}:r2_means": result.law.r2_means,
                         f"{method}:alpha": result.exponent.alpha, f"{method}:gap_at_max_k": top})
+        if baseline is not None:
+            figures.update(_margins_over_baseline(method, k, gap, baseline))
         verdict, why = result.verdict, list(result.reasons)
         if base_top is not None and top >= base_top and verdict == "supported":
             verdict, why = "not-supported", [f"gap at k = {k.max():g} ({top:.3f}) not below the random subset's "
