@@ -153,12 +153,13 @@ def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
     return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="saturation"))
 
 
-def scaling_assessments(rows):
-    """(preset, {(method, augment, configuration): (k, gap, seeds, assessment)}) of the best preset."""
+def scaling_assessments(rows, preset: str | None = None):
+    """(preset, {(method, augment, configuration): (k, gap, seeds, assessment)}) of ``preset``
+    (default: the most thorough preset with scaling trials)."""
     from empirical.gaps import choose_preset, evaluations, scaling_table
 
     table = evaluations(rows)
-    preset = choose_preset(table, coverage=False)
+    preset = preset or choose_preset(table, coverage=False)
     groups = {}
     for (method, augment, configuration), part in scaling_table(table, preset).groupby(
             ["method", "augment", "configuration"]):
@@ -194,7 +195,14 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
 
         scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, r) for (m, a, c), (k, g, s, r) in groups.items()},
                        f"Scaling law, preset {preset}")
-    return law_outcome(verdict, reasons, preset, rows, figures)
+    others = sorted({row["spec"]["preset"] for row in rows if row["spec"]["method"] not in ("full", "random")
+                     and not row["spec"].get("options", {}).get("coverage")} - {preset})
+    for other in others:  # less preferred presets are reported beside the verdict, never dropped
+        for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[1].items():
+            figures[f"other preset {other}:{method}/{augment}/{configuration}:verdict"] = result.verdict
+            figures[f"other preset {other}:{method}/{augment}/{configuration}:alpha"] = result.exponent.alpha
+    also = f". Other scaling runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+    return law_outcome(verdict, reasons, preset, rows, figures, also=also)
 
 
 THEOREM = register(
