@@ -33,9 +33,14 @@ def _best_of(fn, repeats: int = 3) -> float:
     return min(times)
 
 
-def step_vs_solve(X, labels, lam: float = 300.0) -> list[str]:
+def gram_solve_seconds(X, labels, lam: float = 300.0) -> float:
+    """The unit: one float64 Gram + solve of the full training set (best of 3)."""
     Y = np.eye(10)[labels]
-    solve = _best_of(lambda: fit_ridge(X, Y, lam))
+    return _best_of(lambda: fit_ridge(X, Y, lam))
+
+
+def step_vs_solve(X, labels, solve: float, lam: float = 300.0) -> list[str]:
+    Y = np.eye(10)[labels]
     W = fit_ridge(X, Y, lam)
     identity = IdentityMap(X.shape[1])
     lines = [f"one float64 Gram + solve, 60000×784 (fit_ridge, primal): {solve:.3f} s"]
@@ -48,8 +53,12 @@ def step_vs_solve(X, labels, lam: float = 300.0) -> list[str]:
     return lines
 
 
-def table3_time(data, repeats: int = 3) -> list[str]:
-    """Best and worst of ``repeats`` runs: this shared 2-core machine varies by ±15 % between runs."""
+TARGET_SOLVES = 6.0 / 0.55  # the issue: Table 3 in ≤ 6 s where one Gram + solve took 0.55 s
+
+
+def table3_time(data, solve: float, repeats: int = 3) -> list[str]:
+    """Best and worst of ``repeats`` runs (this shared 2-core machine varies by ±15 % between runs), also
+    in units of one Gram + solve measured in the same run, which is how the target is judged here."""
     noise = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -59,7 +68,8 @@ def table3_time(data, repeats: int = 3) -> list[str]:
     run_table3(seeds=(0,), data=data)
     both = time.perf_counter() - start
     return [f"Table-3 analogue, one seed, 3 maps × 3 IPC × 24 λ, noise mode: best {min(noise):.2f} s, worst "
-            f"{max(noise):.2f} s of {repeats} (target ≤ 6 s; one Gram + solve above is the unit)",
+            f"{max(noise):.2f} s of {repeats} = {min(noise) / solve:.1f}× one Gram + solve (target ≤ 6 s, i.e. "
+            f"{TARGET_SOLVES:.1f}× on the issue's machine)",
             f"Table-3 analogue, one seed, both modes: {both:.2f} s"]
 
 
@@ -101,7 +111,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     data = fashion_mnist()
     X, labels = data[0], data[1]
-    sections = [lambda: step_vs_solve(X, labels), lambda: table3_time(data)]
+    solve = gram_solve_seconds(X, labels)
+    sections = [lambda: step_vs_solve(X, labels, solve), lambda: table3_time(data, solve)]
     if args.kip_steps > 0:  # --kip-steps 0 skips the KIP comparison
         sections.append(lambda: table4(data, args.kip_steps, args.seed))
     for section in sections:
