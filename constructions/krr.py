@@ -135,16 +135,17 @@ class RidgeSweep:
 
     def accuracies(self, F, labels, lambdas) -> np.ndarray:
         """Accuracy of W(λ) on (F, labels) for every λ (primal sweeps): F is projected on the
-        eigenvectors once, then each λ costs an n×p by p×k product."""
+        eigenvectors once and multiplied by the k columns of every λ in one product."""
         if not self.primal:
             raise ValueError("accuracies needs a primal sweep (FᵀF); this one was prepared in the dual form")
         F = as_matrix(F, "features")
         labels = np.asarray(labels)
         if labels.shape != (F.shape[0],):
             raise ValueError(f"labels must have shape ({F.shape[0]},), got {labels.shape}")
-        rotated = F @ self.eigenvectors
-        return np.asarray([np.mean(np.argmax(rotated @ (self._inverse(lam)[:, None] * self.projected), axis=1) == labels)
-                           for lam in lambdas])
+        # all λ in one product: (n×p)·(p×(k·|λ|)), then the arg-max within each λ's k columns
+        stacked = np.hstack([self._inverse(lam)[:, None] * self.projected for lam in lambdas])
+        scores = (F @ self.eigenvectors @ stacked).reshape(F.shape[0], len(lambdas), self.projected.shape[1])
+        return np.mean(np.argmax(scores, axis=2) == labels[:, None], axis=0)
 
 
 def predict(F, W) -> np.ndarray:
