@@ -84,6 +84,7 @@ class DistillSettings:
     mtt_expert_epochs_ahead: int = 2
     mtt_max_start_epoch: int = 2
     mtt_initial_lr: float = 0.01
+    dm_normalise: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.ipc, int) or self.ipc < 1:
@@ -161,9 +162,20 @@ def dm_loss(real_embeddings: torch.Tensor, synthetic_embeddings: torch.Tensor) -
     return ((real_embeddings.mean(1) - synthetic_embeddings.mean(1)) ** 2).sum()
 
 
+def normalised_embeddings(real: torch.Tensor, synthetic: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Both embeddings divided by the real batch's RMS embedding norm √(mean_i ‖e(x_i)‖²), held constant.
+
+    The DM loss is then the linear-kernel MMD² for the kernel k(x, y) = e(x)ᵀe(y)/s² with s fixed per
+    network, so one image step size suits networks whose embeddings differ in scale (the MLP's image
+    gradient is about 45× the ConvNet's at the same images); it is unchanged by scaling e."""
+    scale = real.detach().pow(2).sum(1).mean().sqrt().clamp_min(torch.finfo(real.dtype).tiny)
+    return real / scale, synthetic / scale
+
+
 def distill_dm(data: RealData, configurations: Sequence[Configuration], settings: DistillSettings,
                experts=None) -> SyntheticSet:
-    """Distribution matching: match class-mean embeddings under freshly drawn networks."""
+    """Distribution matching: match class-mean embeddings under freshly drawn networks (optionally
+    normalised by the real batch's embedding scale, ``settings.dm_normalise``)."""
     generator, images, labels = _start(data, settings, configurations)
     optimiser = torch.optim.SGD([images], lr=settings.lr_images, momentum=0.5)
     for _ in range(settings.iterations):
@@ -171,8 +183,11 @@ def distill_dm(data: RealData, configurations: Sequence[Configuration], settings
         net.requires_grad_(False)
         real = torch.cat([data.sample_class(c, settings.real_batch, generator) for c in range(data.num_classes)])
         real_aug, syn_aug = augment_pair(real, images, settings.augmentation, generator)
-        loss = dm_loss(net.embed(real_aug).reshape(data.num_classes, settings.real_batch, -1),
-                       net.embed(syn_aug).reshape(data.num_classes, settings.ipc, -1))
+        real_embedded, synthetic_embedded = net.embed(real_aug), net.embed(syn_aug)
+        if settings.dm_normalise:
+            real_embedded, synthetic_embedded = normalised_embeddings(real_embedded, synthetic_embedded)
+        loss = dm_loss(real_embedded.reshape(data.num_classes, settings.real_batch, -1),
+                       synthetic_embedded.reshape(data.num_classes, settings.ipc, -1))
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()

@@ -20,7 +20,8 @@ import pandas as pd
 from empirical.store import read_jsonl
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"
-PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite-convnet", "coverage-lite", "smoke")
+PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite-normalised", "coverage-lite-convnet", "coverage-lite",
+                     "smoke")
 
 
 def committed_rows(directory: str | Path = RUNS_DIR) -> list[dict]:

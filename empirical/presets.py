@@ -65,6 +65,7 @@ class Preset:
     coverage_pool: int = 8
     reductions: str = ""
     max_minutes_per_chunk: float | None = None
+    dm_normalise: bool = False
 
     def __post_init__(self) -> None:
         if not self.family:
@@ -203,6 +204,16 @@ COVERAGE_CONVNET = replace(
                 "1 distillation × 1 evaluation seed; family without the MLP (see the coverage-lite runs)"),
 )
 
+COVERAGE_NORMALISED = replace(
+    COVERAGE_LITE, name="coverage-lite-normalised",
+    description=("coverage-lite with DM's embeddings normalised by the real batch's RMS norm (image lr 10), so DM "
+                 "converges on the MLP too and the family keeps all 8 configurations"),
+    lr_images={"dm": 10.0, "gm": 0.1, "mtt": 10.0, "random": 1.0}, dm_normalise=True,
+    reductions=("coverage sweep cut to fit one shared core: 14×14 images (2×2 average pooling), 100 train images "
+                "per class, 1000 test images, 50 evaluation epochs, DM 20+2k iterations with normalised embeddings "
+                "and image lr 10, 2 subset draws per M, 1 distillation × 1 evaluation seed"),
+)
+
 GPU = Preset(
     name="gpu",
     description="full Fashion-MNIST (60k), ConvNet-3 width 128, k up to 256, 3×3 seeds, all methods ± DSA, coverage",
@@ -216,7 +227,8 @@ GPU = Preset(
     coverage_methods=("dm",), max_minutes_per_chunk=25.0,
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, COVERAGE_CONVNET, GPU)}
+PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, COVERAGE_CONVNET,
+                                                  COVERAGE_NORMALISED, GPU)}
 
 
 def preset_note(row: dict) -> dict:

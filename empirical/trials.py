@@ -107,7 +107,7 @@ def distiller_settings(chosen: Preset, spec: TrialSpec):
         real_batch=chosen.real_batch, lr_images=chosen.lr_images[spec.method], init=spec.option("init", "real"),
         augmentation=AUGMENTATION_SETS[spec.option("augment", "none")], gm_outer_cap=chosen.gm_outer_cap,
         gm_inner_cap=chosen.gm_inner_cap, mtt_steps=chosen.mtt_steps, mtt_expert_epochs_ahead=2,
-        mtt_max_start_epoch=max(0, chosen.expert_epochs - 2),
+        mtt_max_start_epoch=max(0, chosen.expert_epochs - 2), dm_normalise=chosen.dm_normalise,
     )
 
 
