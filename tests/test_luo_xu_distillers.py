@@ -62,3 +62,29 @@ def test_gm_loop_rule():
     assert gm_loops(10, 10, 50) == (10, 5)
     assert gm_loops(50, 10, 50) == (10, 1)
     assert gm_loops(7, 2, 10) == (2, 1)
+
+
+def test_normalised_dm_loss_ignores_the_embedding_scale():
+    """With dm_normalise the DM loss is the same for embeddings e and c·e (c > 0); the plain loss scales by c²
+    (the planted failure: without normalisation a 45× larger embedding gives a 2025× larger loss)."""
+    from constructions.matching import dm_loss, normalised_embeddings
+
+    generator = torch.Generator().manual_seed(1)
+    real, synthetic = torch.randn(10 * 4, 6, generator=generator), torch.randn(10 * 2, 6, generator=generator)
+
+    def normalised(c):
+        r, s = normalised_embeddings(c * real, c * synthetic)
+        return dm_loss(r.reshape(10, 4, -1), s.reshape(10, 2, -1))
+
+    assert torch.allclose(normalised(45.0), normalised(1.0), rtol=1e-5)
+    plain = dm_loss((45.0 * real).reshape(10, 4, -1), (45.0 * synthetic).reshape(10, 2, -1))
+    assert torch.allclose(plain, 45.0**2 * dm_loss(real.reshape(10, 4, -1), synthetic.reshape(10, 2, -1)), rtol=1e-5)
+    assert not torch.allclose(plain, normalised(1.0), rtol=1e-2)
+
+
+def test_normalised_dm_runs_and_is_deterministic():
+    data = tiny_data()
+    settings = DistillSettings(ipc=2, iterations=2, seed=3, real_batch=2, lr_images=10.0, dm_normalise=True)
+    first, second = (distill("dm", data, CONFIGS, settings) for _ in range(2))
+    assert torch.equal(first.images, second.images) and torch.isfinite(first.images).all()
+    assert not torch.equal(first.images, distill("random", data, CONFIGS, settings).images)
