@@ -208,7 +208,7 @@ COVERAGE_NORMALISED = replace(
     COVERAGE_LITE, name="coverage-lite-normalised",
     description=("coverage-lite with DM's embeddings normalised by the real batch's RMS norm (image lr 10), so DM "
                  "converges on the MLP too and the family keeps all 8 configurations"),
-    lr_images={"dm": 10.0, "gm": 0.1, "mtt": 10.0, "random": 1.0}, dm_normalise=True,
+    lr_images={**COVERAGE_LITE.lr_images, "dm": 10.0}, dm_normalise=True,
     reductions=("coverage sweep cut to fit one shared core: 14×14 images (2×2 average pooling), 100 train images "
                 "per class, 1000 test images, 50 evaluation epochs, DM 20+2k iterations with normalised embeddings "
                 "and image lr 10, 2 subset draws per M, 1 distillation × 1 evaluation seed"),

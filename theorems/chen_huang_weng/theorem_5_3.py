@@ -51,6 +51,21 @@ def range_projector(network: DeepLinearNetwork) -> np.ndarray:
     return basis @ basis.T
 
 
+def general_target(network: DeepLinearNetwork, Y_S, Z) -> np.ndarray:
+    """A target W (p×k) not trained on these features: Gaussian, seeded from the drawn Z so a search replays it."""
+    return np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=(network.p, Y_S.shape[1]))
+
+
+def span_floor(W, W_s, network: DeepLinearNetwork) -> tuple[bool, float, float]:
+    """(W_s misses W by at least the span-lemma floor ‖(I − P_Π)W‖, which exceeds rounding; floor; miss).
+
+    Rounding of the projector and of the retrained model is 10·size·u·‖W‖·κ(Π)."""
+    floor = float(np.linalg.norm(W - range_projector(network) @ W))
+    miss = float(np.linalg.norm(W_s - W))
+    rounding = 10 * max(W.shape) * unit_roundoff() * np.linalg.norm(W) * condition(network.product)
+    return floor > rounding and miss >= floor - rounding, floor, miss
+
+
 def distill_deep_linear(W, network: DeepLinearNetwork, Y_S, Z=None, lam_s: float = 0.0):
     """X_S = Π⁺F_S with F_S from G = P_Π(W Y_S⁺ + Z(I − Y_S Y_S⁺)) = W Y_S⁺ + P_Π Z(I − Y_S Y_S⁺) when Range(W) ⊆ Range(Π)."""
     projector = range_projector(network)
@@ -178,19 +193,16 @@ def target_outside_range(ctx, target_in_range=False) -> Outcome:
     target where this floor exceeds rounding and the k-point attempt misses by at least the floor."""
 
     def prop(args):
-        network, W_krr, Y_S, Z = args
-        W = np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=W_krr.shape)
+        network, _, Y_S, Z = args
+        W = general_target(network, Y_S, Z)
         projector = range_projector(network)
         if target_in_range:
             W = projector @ W
-        floor = np.linalg.norm(W - projector @ W)
         G = admissible_operator(W, Y_S)
         F_S, _ = features_from_operator(projector @ G)
         X_S = F_S @ np.linalg.pinv(network.product).T  # the least-squares preimage of the projected features
-        W_s = fit_ridge(network(X_S), Y_S, 0.0)
-        miss = np.linalg.norm(W_s - W)
-        rounding = 10 * max(W.shape) * unit_roundoff() * np.linalg.norm(W) * condition(network.product)
-        if floor > rounding and miss >= floor - rounding:
+        below, floor, miss = span_floor(W, fit_ridge(network(X_S), Y_S, 0.0), network)
+        if below:
             raise Violation(f"target outside Range(Π): every distilled set misses by ≥ {floor:.3g}", floor=floor, miss=miss)
         return None
 
@@ -238,7 +250,7 @@ def h_system_interpolates(ctx, construct=distill_via_h) -> Outcome:
 
     def prop(args):
         network, _, Y_S, Z = args
-        W = np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=(network.p, Y_S.shape[1]))
+        W = general_target(network, Y_S, Z)
         if not numerically_full_rank(h_matrix(network, W)):
             return None
         X_S, solution, H = construct(W, network, Y_S, free=Z)
@@ -261,17 +273,14 @@ def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
 
     def prop(args):
         network, _, Y_S, Z = args
-        W = np.random.default_rng(int(abs(Z[0, 0]) * 1e6)).normal(size=(network.p, Y_S.shape[1]))
-        projector = range_projector(network)
+        W = general_target(network, Y_S, Z)
         if target_in_range:
-            W = projector @ W
+            W = range_projector(network) @ W
         if not all(h_conditions(network, W)):
             return None
         X_S, _, _ = distill_via_h(W, network, Y_S)
-        W_s = fit_ridge(network(X_S), Y_S, 0.0)
-        floor, miss = np.linalg.norm(W - projector @ W), np.linalg.norm(W_s - W)
-        rounding = 10 * max(W.shape) * unit_roundoff() * np.linalg.norm(W) * condition(network.product)
-        if floor > rounding and miss >= floor - rounding:
+        below, floor, miss = span_floor(W, fit_ridge(network(X_S), Y_S, 0.0), network)
+        if below:
             raise Violation(f"both H conditions hold, yet the k + 1 points miss W by {miss:.3g} ≥ floor {floor:.3g}",
                             floor=floor, miss=miss)
         return None

@@ -54,6 +54,11 @@ def law_outcome(verdict: str, reasons: dict, preset: str, rows: list[dict], figu
     return outcome(verdict, note, reasons, **figures)
 
 
+def other_presets_note(others: list[str], kind: str) -> str:
+    """The sentence that ends a law's note: which less preferred presets are reported beside the verdict."""
+    return f". Other {kind} runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+
+
 def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
     return Outcome(VERDICTS[verdict], figures, counterexample if verdict == "falsified" else None, note)
 

@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import assess_coverage, coverage_regressor
 from empirical.synthetic_runs import coverage_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo
+from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo, other_presets_note
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
         for method, (*_, result) in coverage_assessments(rows, other)[1].items():
             figures[f"other preset {other}:{method}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}:r2_means"] = result.worst.r2_means
-    also = f". Other coverage runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+    also = other_presets_note(others, "coverage")
     return law_outcome(verdict, reasons, preset, rows, figures, form="the √(log M)/√k form", also=also)
 
 

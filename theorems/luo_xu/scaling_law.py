@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo
+from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo, other_presets_note
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
         for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[1].items():
             figures[f"other preset {other}:{method}/{augment}/{configuration}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}/{augment}/{configuration}:alpha"] = result.exponent.alpha
-    also = f". Other scaling runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+    also = other_presets_note(others, "scaling")
     return law_outcome(verdict, reasons, preset, rows, figures, also=also)
 
 
