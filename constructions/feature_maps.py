@@ -27,9 +27,11 @@ Maps
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import warnings
 from functools import cached_property
 
 import numpy as np
+import scipy.linalg
 
 from constructions.validation import as_matrix, require_positive_int
 
@@ -65,16 +67,45 @@ def seeded_weights(widths: tuple[int, ...], seed: int) -> tuple[np.ndarray, ...]
                  for fan_in, fan_out in zip(widths[:-1], widths[1:]))
 
 
-def _solve_min_norm(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """The minimum-norm solution of matrix · x = rhs: an LU solve when square (full rank is checked by
-    the caller's ``surjective``), otherwise least squares."""
-    if matrix.shape[0] == matrix.shape[1]:
-        return np.linalg.solve(matrix, rhs)
-    return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
+class MinNormSolver:
+    """Minimum-norm solves M·x = r for one fixed matrix M (h×w), factored once and reused.
 
+    Rank follows numpy's ``matrix_rank`` rule, σ_min > w·eps·σ_max. A square M is LU-factored
+    (LAPACK getrf) and LAPACK gecon estimates rcond = 1/(‖M‖₁‖M⁻¹‖₁) from the factors. Since
+    κ₂ ≤ w·κ₁ and gecon under-estimates ‖M⁻¹‖₁ by far less than a factor 10 in practice, an estimate
+    rcond > 10·w²·eps already means κ₂ < 1/(w·eps): full rank, decided for the cost of one LU
+    instead of an SVD, and the same factors serve every solve. A smaller estimate (near-singular M)
+    and a non-square M are decided by ``matrix_rank`` itself; they solve by least squares (the
+    minimum-norm solution).
+    """
 
-def _full_row_rank(weight: np.ndarray) -> bool:
-    return weight.shape[0] <= weight.shape[1] and np.linalg.matrix_rank(weight) == weight.shape[0]
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix = matrix
+        rows, cols = matrix.shape
+        self.factors = None
+        if rows == cols:
+            with warnings.catch_warnings():  # an exactly singular M makes getrf warn; its zero pivot is caught below
+                warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+                factors = scipy.linalg.lu_factor(matrix, check_finite=False)
+            if np.all(np.diag(factors[0]) != 0):
+                gecon = scipy.linalg.get_lapack_funcs("gecon", (factors[0],))
+                rcond = gecon(factors[0], np.linalg.norm(matrix, 1), norm="1")[0]
+                if rcond > 10 * cols**2 * np.finfo(float).eps:
+                    self.factors = factors
+        self.rank = rows if self.factors is not None else int(np.linalg.matrix_rank(matrix))
+
+    @property
+    def full_row_rank(self) -> bool:
+        return self.matrix.shape[0] <= self.matrix.shape[1] and self.rank == self.matrix.shape[0]
+
+    def solve(self, rhs: np.ndarray) -> np.ndarray:
+        """The minimum-norm x with M·x = rhs (an exact solve when M is square and nonsingular)."""
+        if self.factors is not None:
+            lu, pivots = self.factors
+            # scipy's getrs wrapper (≤ 1.17) shifts the pivot array to 1-based in place and back, so
+            # solves running in parallel threads must not share it (scipy/scipy#25992)
+            return scipy.linalg.lu_solve((lu, pivots.copy()), rhs, check_finite=False)
+        return np.linalg.lstsq(self.matrix, rhs, rcond=None)[0]
 
 
 class _WeightChain:
@@ -139,8 +170,12 @@ class LeakyReLUNetwork(_WeightChain):
         return H
 
     @cached_property
+    def _solvers(self) -> tuple[MinNormSolver, ...]:
+        return tuple(MinNormSolver(weight) for weight in self.weights)
+
+    @cached_property
     def surjective(self) -> bool:
-        return all(_full_row_rank(weight) for weight in self.weights)
+        return all(solver.full_row_rank for solver in self._solvers)
 
     def preimage(self, F) -> np.ndarray:
         """One x per row with φ(x) = f: σ⁻¹ then the minimum-norm solve, layer by layer."""
@@ -150,9 +185,9 @@ class LeakyReLUNetwork(_WeightChain):
         H = as_matrix(F, "features")
         if H.shape[1] != self.p:
             raise ValueError(f"features have {H.shape[1]} columns but the network outputs p = {self.p}")
-        for weight in reversed(self.weights):
+        for solver in reversed(self._solvers):
             pre = np.where(H > 0, H, H / self.slope)
-            H = _solve_min_norm(weight, pre.T).T
+            H = solver.solve(pre.T).T
         return H
 
 
@@ -203,8 +238,12 @@ class RandomFourierFeatures:
         return angles
 
     @cached_property
+    def _solver(self) -> MinNormSolver:
+        return MinNormSolver(self.A)
+
+    @cached_property
     def surjective(self) -> bool:
-        return self.p <= self.d and np.linalg.matrix_rank(self.A) == self.p
+        return self._solver.full_row_rank
 
     def preimage(self, F) -> np.ndarray:
         """x = A⁺(arccos(√(p/2)·f) − b); needs p ≤ d, rank A = p and every entry of f within ±√(2/p)."""
@@ -219,7 +258,7 @@ class RandomFourierFeatures:
             raise ValueError(f"features exceed the range ±√(2/p) by a factor {np.max(np.abs(scaled)):.3g}; "
                              "rescale them into the box first")
         angles = np.arccos(np.clip(scaled, -1.0, 1.0))
-        return _solve_min_norm(self.A, (angles - self.b).T).T
+        return self._solver.solve((angles - self.b).T).T
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ Protocol (every choice is explicit here)
   one-hidden-layer LeakyReLU network 784 → 784, slope 0.1, weights N(0, 1/784); random Fourier
   features with p = d = 784, A ~ N(0, 1/d), b ~ U[0, π] (the authors' code's convention).
 * λ: the absolute ridge is chosen from :data:`LAMBDA_GRID` (24 values, 10⁻³ … 10⁴) by accuracy on a
-  seeded 95/5 train/validation split; one eigendecomposition of FᵀF serves all 24 values (the
-  validation block is subtracted from the full Gram, so no training copy is made). The model used
-  for testing and distillation is the one fitted on the 95 % part at the chosen λ.
+  seeded 95/5 train/validation split; one eigendecomposition of FᵀF serves all 24 values (FᵀF and FᵀY
+  of the 95 % part are summed over row blocks, so neither φ(X) nor a training copy is formed). The
+  model used for testing and distillation is the one fitted on the 95 % part at the chosen λ.
 * Distillation: :func:`constructions.krr_distill.distill_model` with λ_S = 0, ``noise`` (one-hot
   labels, Gaussian Z) or ``real`` (soft labels, Z from IPC real images per class). The distilled
-  accuracy comes from retraining on φ(X_S) of the *recovered* images, not from the features.
+  accuracy comes from retraining on φ(X_S) of the *recovered* images, not from the features. Each
+  (map, IPC, mode) cell has its own generator (:func:`cell_rng`), so the cells run in parallel.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from constructions.blocks import map_tasks
 from constructions.feature_maps import IdentityMap, LeakyReLUNetwork, RandomFourierFeatures
 from constructions.krr import RidgeSweep, accuracy, feature_moments, features
 from constructions.krr_distill import MODES, distill_model
@@ -91,31 +93,60 @@ class Table3Row:
     lam: tuple[float, ...]
 
 
-def run_table3(seeds=(0, 1, 2, 3), maps=tuple(TABLE3_MAPS), ipcs=IPCS, modes=tuple(MODES),
-               data=None, keep_images=None) -> list[Table3Row]:
-    """Every (map, ipc, mode) cell over ``seeds``; ``keep_images`` (a dict) collects IPC-1 images."""
-    X, labels, X_test, y_test = data if data is not None else fashion_mnist()
+@dataclass(frozen=True)
+class MapFit:
+    """One feature map's original model for one seed, and what its distillation cells share."""
+
+    name: str
+    model: FittedModel
+    F_test: np.ndarray
+    original: float
+    train_X: np.ndarray | None  # the 95 % part's images, kept only when the real mode samples them
+    train_Y: np.ndarray
+
+
+def fit_map(name: str, seed: int, X, labels, X_test, y_test, keep_train: bool) -> MapFit:
     classes = int(labels.max()) + 1
-    cells: dict[tuple, dict] = {}
+    rng = np.random.default_rng([seed, list(TABLE3_MAPS).index(name)])
+    feature_map = TABLE3_MAPS[name](X.shape[1], int(rng.integers(2**31)))
+    model = fit_with_validation(feature_map, X, labels, classes, rng)
+    F_test = features(feature_map, X_test)
+    return MapFit(name, model, F_test, accuracy(F_test, y_test, model.W),
+                  X[model.train_index] if keep_train else None, np.eye(classes)[labels[model.train_index]])
+
+
+def cell_rng(seed: int, name: str, ipc: int, mode: str) -> np.random.Generator:
+    """Each distillation cell's own generator, so cells can run in any order or in parallel."""
+    return np.random.default_rng([seed, list(TABLE3_MAPS).index(name), ipc, list(MODES).index(mode)])
+
+
+def run_table3(seeds=(0, 1, 2, 3), maps=tuple(TABLE3_MAPS), ipcs=IPCS, modes=tuple(MODES),
+               data=None, keep_images=None, workers: int | None = None) -> list[Table3Row]:
+    """Every (map, ipc, mode) cell over ``seeds``; ``keep_images`` (a dict) collects IPC-1 images.
+
+    Per seed, each map's model is fitted (row-parallel inside), then the map × IPC × mode
+    distillations run as independent tasks on ``workers`` threads, largest IPC first; each cell draws
+    from :func:`cell_rng`, so the table does not depend on the number of workers."""
+    X, labels, X_test, y_test = data if data is not None else fashion_mnist()
+    cells = {(name, ipc, mode): {"original": [], "distilled": [], "lam": []}
+             for name in maps for ipc in ipcs for mode in modes}
     for seed in seeds:
-        for name in maps:
-            rng = np.random.default_rng([seed, list(TABLE3_MAPS).index(name)])
-            feature_map = TABLE3_MAPS[name](X.shape[1], int(rng.integers(2**31)))
-            model = fit_with_validation(feature_map, X, labels, classes, rng)
-            F_test = features(feature_map, X_test)
-            original = accuracy(F_test, y_test, model.W)
-            train_Y = np.eye(classes)[labels[model.train_index]]
-            # only the real mode samples training images; the noise mode needs no copy of the 95 % part
-            train_X = X[model.train_index] if "real" in modes else None
-            for ipc in ipcs:
-                for mode in modes:
-                    acc, result = distilled_accuracy(model, train_X, train_Y, ipc, mode, rng, F_test, y_test)
-                    cell = cells.setdefault((name, ipc, mode), {"original": [], "distilled": [], "lam": []})
-                    cell["original"].append(original)
-                    cell["distilled"].append(acc)
-                    cell["lam"].append(model.lam)
-                    if keep_images is not None and ipc == 1 and seed == seeds[0]:
-                        keep_images[(name, mode)] = result.X
+        # only the real mode samples training images; the noise mode needs no copy of the 95 % part
+        fits = {name: fit_map(name, seed, X, labels, X_test, y_test, "real" in modes) for name in maps}
+        keys = sorted(cells, key=lambda key: -key[1])
+
+        def distil(key):
+            fit, ipc, mode = fits[key[0]], key[1], key[2]
+            return distilled_accuracy(fit.model, fit.train_X, fit.train_Y, ipc, mode,
+                                      cell_rng(seed, *key), fit.F_test, y_test)
+
+        for key, (acc, result) in zip(keys, map_tasks(distil, keys, workers)):
+            cell = cells[key]
+            cell["original"].append(fits[key[0]].original)
+            cell["distilled"].append(acc)
+            cell["lam"].append(fits[key[0]].model.lam)
+            if keep_images is not None and key[1] == 1 and seed == seeds[0]:
+                keep_images[(key[0], key[2])] = result.X
     return [Table3Row(name, ipc, mode, tuple(c["original"]), tuple(c["distilled"]), tuple(c["lam"]))
             for (name, ipc, mode), c in cells.items()]
 

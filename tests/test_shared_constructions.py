@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from constructions.feature_maps import RandomFourierFeatures
 from constructions.krr import RidgeSweep, accuracy, feature_moments, features, fit_ridge
@@ -96,3 +97,96 @@ def test_networks_are_pure_functions_of_their_seed():
     assert not all(torch.equal(x, y) for x, y in zip(a.parameters(), c.parameters()))
     with pytest.raises(ValueError, match="valid: convnet"):
         build_network("resnet", generator=seeded_generator(0))
+
+
+def test_finiteness_check_survives_an_overflowing_sum():
+    """The one-pass check sums the entries; finite entries whose sum overflows are still accepted, and a
+    single NaN or inf among them is still counted."""
+    from constructions.validation import as_matrix
+
+    huge = np.full((3, 2), 1e308)
+    assert as_matrix(huge, "X") is huge
+    for bad in (np.nan, np.inf, -np.inf):
+        planted = huge.copy()
+        planted[1, 1] = bad
+        with pytest.raises(ValueError, match="X contains 1 non-finite"):
+            as_matrix(planted, "X")
+
+
+@pytest.mark.parametrize("condition", [1e0, 1e4, 1e10, 1e13, 1e15, 1e17])
+def test_min_norm_solver_rank_follows_numpys_rule(condition):
+    """The LU + condition-estimate shortcut decides rank as numpy's matrix_rank does, also next to the
+    cut (κ ≈ 1/(n·eps) ≈ 5·10¹³ for n = 40), and solves as np.linalg.solve / lstsq do."""
+    from constructions.feature_maps import MinNormSolver
+
+    rng = np.random.default_rng(7)
+    n = 40
+    U, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    V, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    M = (U * np.logspace(0, -np.log10(condition), n)) @ V.T
+    solver = MinNormSolver(M)
+    assert solver.rank == np.linalg.matrix_rank(M)
+    rhs = rng.normal(size=(n, 3))
+    reference = np.linalg.solve(M, rhs) if solver.rank == n else np.linalg.lstsq(M, rhs, rcond=None)[0]
+    assert np.allclose(solver.solve(rhs), reference, rtol=1e-6 * min(condition, 1e10), atol=0)
+
+
+def test_min_norm_solver_on_singular_and_wide_matrices():
+    from constructions.feature_maps import MinNormSolver
+
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    assert MinNormSolver(singular).rank == 1 and not MinNormSolver(singular).full_row_rank
+    assert MinNormSolver(np.zeros((3, 3))).rank == 0
+    wide = np.random.default_rng(8).normal(size=(2, 5))
+    solver = MinNormSolver(wide)
+    assert solver.full_row_rank and not MinNormSolver(wide.T).full_row_rank
+    rhs = np.array([1.0, -2.0])
+    assert np.allclose(solver.solve(rhs), np.linalg.pinv(wide) @ rhs)
+
+
+def test_map_tasks_keeps_task_order_for_any_worker_count():
+    from constructions.blocks import map_tasks
+
+    def task(seed):  # LAPACK work on the task's own generator
+        return np.linalg.svd(np.random.default_rng(seed).normal(size=(30, 20)), compute_uv=False)
+
+    with threadpool_limits(1):
+        one = map_tasks(task, list(range(7)), workers=1)
+        three = map_tasks(task, list(range(7)), workers=3)
+    assert all(np.array_equal(a, b) for a, b in zip(one, three))
+    assert map_tasks(task, [], workers=2) == []
+    with pytest.raises(ValueError, match="workers"):
+        map_tasks(task, [1], workers=0)
+
+
+def test_table3_does_not_depend_on_the_number_of_workers():
+    """Each distillation cell has its own generator, so running the cells in parallel (in any order)
+    gives the same table as running them one by one."""
+    from empirical.krr_table3 import run_table3
+
+    rng = np.random.default_rng(9)
+    d, classes = 12, 10
+    centres = rng.normal(size=(classes, d))
+    labels, test_labels = rng.integers(0, classes, size=400), rng.integers(0, classes, size=100)
+    data = (centres[labels] + rng.normal(size=(400, d)), labels,
+            centres[test_labels] + rng.normal(size=(100, d)), test_labels)
+    with threadpool_limits(1):
+        tables = [run_table3(seeds=(0, 1), ipcs=(1, 2), data=data, workers=w) for w in (1, 3)]
+    assert tables[0] == tables[1]
+    assert {(row.feature_map, row.ipc, row.mode) for row in tables[0]} == {
+        (name, ipc, mode) for name in ("linear", "leaky-relu", "rff") for ipc in (1, 2) for mode in ("noise", "real")}
+
+
+def test_min_norm_solver_is_safe_in_parallel_threads():
+    """Solves sharing one LU in parallel threads equal the sequential ones (scipy's getrs wrapper
+    mutates the pivot array in place, so a shared one gave wrong solutions here)."""
+    from constructions.blocks import map_tasks
+    from constructions.feature_maps import MinNormSolver
+
+    rng = np.random.default_rng(10)
+    solver = MinNormSolver(rng.normal(size=(300, 300)))
+    right_sides = [rng.normal(size=(300, 40)) for _ in range(24)]
+    expected = [solver.solve(rhs) for rhs in right_sides]
+    for _ in range(3):
+        parallel = map_tasks(solver.solve, right_sides, workers=2)
+        assert all(np.array_equal(a, b) for a, b in zip(parallel, expected))
