@@ -56,19 +56,26 @@ def step_vs_solve(X, labels, solve: float, lam: float = 300.0) -> list[str]:
 TARGET_SOLVES = 6.0 / 0.55  # the issue: Table 3 in ≤ 6 s where one Gram + solve took 0.55 s
 
 
-def table3_time(data, solve: float, repeats: int = 3) -> list[str]:
-    """Best and worst of ``repeats`` runs (this shared 2-core machine varies by ±15 % between runs), also
-    in units of one Gram + solve measured in the same run, which is how the target is judged here."""
-    noise = []
+def table3_time(data, repeats: int = 5) -> list[str]:
+    """The Table-3 analogue timed against the unit measured right before it, ``repeats`` times.
+
+    This shared 2-core machine drifts by ±15 % within minutes, so each run is paired with a unit
+    measured just before it (best of 2) and the target is judged on the ratios: their median and
+    their range are printed, with the absolute seconds."""
+    X, labels = data[0], data[1]
+    ratios, seconds = [], []
     for _ in range(repeats):
+        unit = _best_of(lambda: fit_ridge(X, np.eye(10)[labels], 300.0), repeats=2)
         start = time.perf_counter()
         run_table3(seeds=(0,), modes=("noise",), data=data)
-        noise.append(time.perf_counter() - start)
+        seconds.append(time.perf_counter() - start)
+        ratios.append(seconds[-1] / unit)
     start = time.perf_counter()
     run_table3(seeds=(0,), data=data)
     both = time.perf_counter() - start
-    return [f"Table-3 analogue, one seed, 3 maps × 3 IPC × 24 λ, noise mode: best {min(noise):.2f} s, worst "
-            f"{max(noise):.2f} s of {repeats} = {min(noise) / solve:.1f}× one Gram + solve (target ≤ 6 s, i.e. "
+    return [f"Table-3 analogue, one seed, 3 maps × 3 IPC × 24 λ, noise mode, {repeats} runs: "
+            f"{min(seconds):.2f}–{max(seconds):.2f} s; against the Gram + solve measured just before each run: "
+            f"median {np.median(ratios):.1f}×, range {min(ratios):.1f}–{max(ratios):.1f}× (target ≤ 6 s, i.e. "
             f"{TARGET_SOLVES:.1f}× on the issue's machine)",
             f"Table-3 analogue, one seed, both modes: {both:.2f} s"]
 
@@ -112,7 +119,7 @@ def main(argv=None) -> None:
     data = fashion_mnist()
     X, labels = data[0], data[1]
     solve = gram_solve_seconds(X, labels)
-    sections = [lambda: step_vs_solve(X, labels, solve), lambda: table3_time(data, solve)]
+    sections = [lambda: step_vs_solve(X, labels, solve), lambda: table3_time(data)]
     if args.kip_steps > 0:  # --kip-steps 0 skips the KIP comparison
         sections.append(lambda: table4(data, args.kip_steps, args.seed))
     for section in sections:

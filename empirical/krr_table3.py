@@ -59,19 +59,43 @@ class FittedModel:
     train_index: np.ndarray
 
 
+@dataclass(frozen=True)
+class TrainingMoments:
+    """FᵀF and FᵀY of the training part of a seeded train/validation split."""
+
+    feature_map: object
+    gram: np.ndarray
+    moment: np.ndarray
+    train_index: np.ndarray
+    validation_index: np.ndarray
+
+
+def training_moments(feature_map, X, labels, classes: int, rng: np.random.Generator,
+                     validation_fraction: float = VALIDATION_FRACTION) -> TrainingMoments:
+    """The seeded split, then FᵀF and FᵀY of the training part accumulated in row blocks
+    (:func:`feature_moments`): neither φ(X) nor a training copy of X is formed."""
+    train_index, validation_index = train_validation_split(X.shape[0], validation_fraction, rng)
+    gram, moment = feature_moments(feature_map, X, np.eye(classes)[labels], rows=train_index)
+    return TrainingMoments(feature_map, gram, moment, train_index, validation_index)
+
+
+def choose_lambda(moments: TrainingMoments, X, labels, lambdas=LAMBDA_GRID, workers: int | None = None) -> FittedModel:
+    """One eigendecomposition of FᵀF, the validation accuracy of every λ in one product, and the
+    model at the best λ (the first of equals); ``workers`` threads make the validation features."""
+    sweep = RidgeSweep.from_gram(moments.gram, moments.moment)
+    F_val = features(moments.feature_map, X[moments.validation_index], workers=workers)
+    scores = sweep.accuracies(F_val, labels[moments.validation_index], lambdas)
+    best = int(np.argmax(scores))
+    return FittedModel(moments.feature_map, sweep.weights(lambdas[best]), float(lambdas[best]), float(scores[best]),
+                       moments.train_index)
+
+
 def fit_with_validation(feature_map, X, labels, classes: int, rng: np.random.Generator,
                         lambdas=LAMBDA_GRID, validation_fraction: float = VALIDATION_FRACTION) -> FittedModel:
-    """Ridge on φ(X) with λ chosen by validation accuracy over ``lambdas`` (one eigendecomposition).
-
-    FᵀF and FᵀY of the training part are accumulated in row blocks (:func:`feature_moments`), so
-    neither φ(X) nor a training copy of X is formed; each example's features are computed once."""
-    train_index, validation_index = train_validation_split(X.shape[0], validation_fraction, rng)
-    Y = np.eye(classes)[labels]
-    sweep = RidgeSweep.from_gram(*feature_moments(feature_map, X, Y, rows=train_index))
-    F_val = features(feature_map, X[validation_index])
-    scores = sweep.accuracies(F_val, labels[validation_index], lambdas)
-    best = int(np.argmax(scores))
-    return FittedModel(feature_map, sweep.weights(lambdas[best]), float(lambdas[best]), float(scores[best]), train_index)
+    """Ridge on φ(X) with λ chosen by validation accuracy over ``lambdas``: :func:`training_moments`
+    then :func:`choose_lambda`; each example's features are computed once."""
+    moments = training_moments(feature_map, X, labels, classes, rng, validation_fraction)
+    return choose_lambda(moments, X, labels, lambdas)
 
 
 def distilled_accuracy(model: FittedModel, train_X, train_Y, ipc: int, mode: str, rng: np.random.Generator,
@@ -105,14 +129,21 @@ class MapFit:
     train_Y: np.ndarray
 
 
-def fit_map(name: str, seed: int, X, labels, X_test, y_test, keep_train: bool) -> MapFit:
-    classes = int(labels.max()) + 1
+def map_moments(name: str, seed: int, X, labels) -> TrainingMoments:
+    """The map of ``name`` seeded from (seed, map) and its training moments (row-parallel)."""
     rng = np.random.default_rng([seed, list(TABLE3_MAPS).index(name)])
     feature_map = TABLE3_MAPS[name](X.shape[1], int(rng.integers(2**31)))
-    model = fit_with_validation(feature_map, X, labels, classes, rng)
-    F_test = features(feature_map, X_test)
+    return training_moments(feature_map, X, labels, int(labels.max()) + 1, rng)
+
+
+def finish_fit(name: str, moments: TrainingMoments, X, labels, X_test, y_test, keep_train: bool,
+               workers: int | None = None) -> MapFit:
+    """λ by validation, the test features and the original's test accuracy for one map."""
+    model = choose_lambda(moments, X, labels, workers=workers)
+    F_test = features(model.feature_map, X_test, workers=workers)
     return MapFit(name, model, F_test, accuracy(F_test, y_test, model.W),
-                  X[model.train_index] if keep_train else None, np.eye(classes)[labels[model.train_index]])
+                  X[model.train_index] if keep_train else None,
+                  np.eye(int(labels.max()) + 1)[labels[model.train_index]])
 
 
 def cell_rng(seed: int, name: str, ipc: int, mode: str) -> np.random.Generator:
@@ -124,15 +155,21 @@ def run_table3(seeds=(0, 1, 2, 3), maps=tuple(TABLE3_MAPS), ipcs=IPCS, modes=tup
                data=None, keep_images=None, workers: int | None = None) -> list[Table3Row]:
     """Every (map, ipc, mode) cell over ``seeds``; ``keep_images`` (a dict) collects IPC-1 images.
 
-    Per seed, each map's model is fitted (row-parallel inside), then the map × IPC × mode
-    distillations run as independent tasks on ``workers`` threads, largest IPC first; each cell draws
-    from :func:`cell_rng`, so the table does not depend on the number of workers."""
+    Per seed: each map's training moments (row-parallel inside); then the maps' λ choices and test
+    features as one task per map; then the map × IPC × mode distillations as independent tasks,
+    largest IPC first, on ``workers`` threads. Each cell draws from :func:`cell_rng`, so the table
+    does not depend on the number of workers."""
     X, labels, X_test, y_test = data if data is not None else fashion_mnist()
     cells = {(name, ipc, mode): {"original": [], "distilled": [], "lam": []}
              for name in maps for ipc in ipcs for mode in modes}
     for seed in seeds:
         # only the real mode samples training images; the noise mode needs no copy of the 95 % part
-        fits = {name: fit_map(name, seed, X, labels, X_test, y_test, "real" in modes) for name in maps}
+        moments = {name: map_moments(name, seed, X, labels) for name in maps}
+        # one task per map, the costly maps (listed last) first; the task threads already use every
+        # core, so each task computes its features on one thread
+        done = map_tasks(lambda name: finish_fit(name, moments[name], X, labels, X_test, y_test, "real" in modes, 1),
+                         maps[::-1], workers)
+        fits = dict(zip(maps[::-1], done))
         keys = sorted(cells, key=lambda key: -key[1])
 
         def distil(key):
