@@ -102,7 +102,7 @@ class MinNormSolver:
         """The minimum-norm x with M·x = rhs (an exact solve when M is square and nonsingular)."""
         if self.factors is not None:
             lu, pivots = self.factors
-            # scipy's getrs wrapper (≤ 1.17) shifts the pivot array to 1-based in place and back, so
+            # scipy's getrs wrapper (1.17 here) shifts the pivot array to 1-based in place and back, so
             # solves running in parallel threads must not share it (scipy/scipy#25992)
             return scipy.linalg.lu_solve((lu, pivots.copy()), rhs, check_finite=False)
         return np.linalg.lstsq(self.matrix, rhs, rcond=None)[0]
