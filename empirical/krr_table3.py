@@ -121,7 +121,6 @@ class Table3Row:
 class MapFit:
     """One feature map's original model for one seed, and what its distillation cells share."""
 
-    name: str
     model: FittedModel
     F_test: np.ndarray
     original: float
@@ -136,12 +135,12 @@ def map_moments(name: str, seed: int, X, labels) -> TrainingMoments:
     return training_moments(feature_map, X, labels, int(labels.max()) + 1, rng)
 
 
-def finish_fit(name: str, moments: TrainingMoments, X, labels, X_test, y_test, keep_train: bool,
+def finish_fit(moments: TrainingMoments, X, labels, X_test, y_test, keep_train: bool,
                workers: int | None = None) -> MapFit:
     """λ by validation, the test features and the original's test accuracy for one map."""
     model = choose_lambda(moments, X, labels, workers=workers)
     F_test = features(model.feature_map, X_test, workers=workers)
-    return MapFit(name, model, F_test, accuracy(F_test, y_test, model.W),
+    return MapFit(model, F_test, accuracy(F_test, y_test, model.W),
                   X[model.train_index] if keep_train else None,
                   np.eye(int(labels.max()) + 1)[labels[model.train_index]])
 
@@ -162,15 +161,15 @@ def run_table3(seeds=(0, 1, 2, 3), maps=tuple(TABLE3_MAPS), ipcs=IPCS, modes=tup
     X, labels, X_test, y_test = data if data is not None else fashion_mnist()
     cells = {(name, ipc, mode): {"original": [], "distilled": [], "lam": []}
              for name in maps for ipc in ipcs for mode in modes}
+    keys = sorted(cells, key=lambda key: -key[1])  # largest IPC first
+    keep_train = "real" in modes  # only the real mode samples training images
     for seed in seeds:
-        # only the real mode samples training images; the noise mode needs no copy of the 95 % part
         moments = {name: map_moments(name, seed, X, labels) for name in maps}
         # one task per map, the costly maps (listed last) first; the task threads already use every
         # core, so each task computes its features on one thread
-        done = map_tasks(lambda name: finish_fit(name, moments[name], X, labels, X_test, y_test, "real" in modes, 1),
+        done = map_tasks(lambda name: finish_fit(moments[name], X, labels, X_test, y_test, keep_train, workers=1),
                          maps[::-1], workers)
         fits = dict(zip(maps[::-1], done))
-        keys = sorted(cells, key=lambda key: -key[1])
 
         def distil(key):
             fit, ipc, mode = fits[key[0]], key[1], key[2]
