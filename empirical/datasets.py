@@ -105,6 +105,14 @@ def missing_reason(name: str) -> str | None:
     raise ValueError(f"unknown dataset {name!r}; known: {', '.join((*STATSMODELS_DATASETS, 'fashion-mnist'))}")
 
 
+def check_readable(name: str) -> None:
+    """Parse every file of dataset ``name`` once, so a truncated or corrupt one is reported (one
+    line naming it) before any work starts. Datasets bundled with a package need nothing."""
+    if name == "fashion-mnist" and missing_reason(name) is None:
+        for file_name in (f for pair in FASHION_MNIST_FILES.values() for f in pair):
+            read_idx(fashion_mnist_dir() / file_name, FASHION_MNIST_REMEDY)
+
+
 def load_statsmodels(name: str, add_constant: bool = False) -> RegressionData:
     """One of statsmodels' bundled datasets as float64 arrays (exogenous columns as X)."""
     if name not in STATSMODELS_DATASETS:

@@ -1,15 +1,27 @@
 """Text tables and JSON documents for ``verify``.
 
 The JSON document is deterministic for a fixed seed: every wall-clock figure sits under the
-single top-level key ``timings``.
+single top-level key ``timings``. Besides the results (each theorem with its title) it records
+what a reader needs to trust and redo them: a ``summary`` of verdict counts, the ``ddtheory``
+version and git revision (``null`` outside a git checkout), the profile's hypothesis settings
+and the versions of the libraries the checks use (``null`` when not installed). Verdicts are
+written with the same words as in the table (``not-supported``, never ``not_supported``).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import platform
+from collections import Counter
 from typing import Any, Sequence
 
+from theorems.outcome import Verdict
+from theorems.profiles import profile_settings
 from theorems.runner import CheckResult, TheoremResult
+
+LIBRARIES = ("numpy", "scipy", "sympy", "mpmath", "hypothesis", "statsmodels", "pot", "torch", "matplotlib",
+             "pandas", "click")
 
 MAX_NOTE = 90
 
@@ -58,11 +70,56 @@ def theorem_table(result: TheoremResult) -> str:
     return "\n".join([title, table, *notes])
 
 
+def library_versions() -> dict[str, str | None]:
+    """Installed versions (from package metadata, nothing is imported) of the libraries checks use."""
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def provenance() -> dict[str, str | None]:
+    """This package's version and the git revision of its source (``None`` when unknown)."""
+    from empirical.store import git_revision, package_version
+
+    revision = git_revision()
+    return {"version": package_version(), "git_revision": None if revision == "unknown" else revision}
+
+
+def profile_description(profile: str) -> dict[str, Any]:
+    """The hypothesis settings a profile stands for (examples per property, derandomised, deadline)."""
+    chosen = profile_settings(profile)
+    return {"name": profile, "max_examples": chosen.max_examples, "derandomize": bool(chosen.derandomize),
+            "deadline": None if chosen.deadline is None else chosen.deadline.total_seconds()}
+
+
+def summary(results: Sequence[TheoremResult]) -> dict[str, dict[str, int]]:
+    """How many theorems and how many checks ended in each verdict (verdicts in a fixed order)."""
+    def counts(verdicts: list[Verdict]) -> dict[str, int]:
+        found = Counter(verdicts)
+        return {str(v): found[v] for v in Verdict if found[v]}
+
+    return {"theorems": counts([r.verdict for r in results]),
+            "checks": counts([c.verdict for r in results for c in r.checks])}
+
+
+def theorem_json(result: TheoremResult) -> dict[str, Any]:
+    record = result.as_json()
+    return {"id": record.pop("id"), "title": result.theorem.title, **record}
+
+
 def as_document(results: Sequence[TheoremResult], profile: str, seed: int) -> dict[str, Any]:
     return {
+        "ddtheory": provenance(),
         "profile": profile,
+        "profile_settings": profile_description(profile),
         "seed": seed,
-        "theorems": [r.as_json() for r in results],
+        "libraries": library_versions(),
+        "summary": summary(results),
+        "theorems": [theorem_json(r) for r in results],
         "timings": {
             r.theorem.id: {"total": r.seconds, "checks": {c.check.name: c.seconds for c in r.checks}}
             for r in results
