@@ -169,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         chosen = preset(args.preset)
+        if args.export:
+            from empirical.files import writable_file
+
+            writable_file(args.export, "--export")  # before the sweep, not after hours of training
         counts = chosen.run(args.store, workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
         if args.export:
             from empirical.presets import export_runs
