@@ -275,3 +275,12 @@ def test_data_tests_skip_with_the_reason_when_the_data_is_hidden(tmp_path):
                                                        datasets.FASHION_MNIST_ENV: str(tmp_path)})
     assert done.returncode == 0, done.stdout[-2000:]
     assert "1 skipped" in done.stdout and "Fashion-MNIST not found in" in done.stdout
+
+
+# --- start-up ----------------------------------------------------------------------------------
+
+def test_resolving_an_id_imports_no_heavy_library():
+    """torch, POT, statsmodels, matplotlib and pandas load only inside the checks that use them."""
+    from empirical.bench_verify import HEAVY_LIBRARIES, heavy_imports
+
+    assert heavy_imports("izzo-zou/theorem-3") == [], f"imported at start-up (of {HEAVY_LIBRARIES})"
