@@ -1,7 +1,9 @@
 """Running a theorem's checks and collecting their results.
 
 A crash inside a check becomes the verdict ``error`` with the exception on one line; it never
-counts as a pass. Timings are kept apart from everything else so that two runs with the same
+counts as a pass. A :class:`~theorems.search.Violation` that escapes a check (raised outside any
+search, e.g. by a real-data comparison) is ``falsified`` with its figures; an outcome with a NaN or
+infinite figure is ``error``. Timings are kept apart from everything else so that two runs with the same
 seed produce identical results apart from the ``seconds`` fields.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict, combine
 from theorems.registry import Check, Theorem
+from theorems.search import NonFiniteFigure, Violation
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,24 @@ def run_check(theorem: Theorem, check: Check, ctx: CheckContext, **subjects: Any
     else:
         try:
             outcome = check.run(ctx.for_check(check_id), **subjects)
+        except Violation as violation:
+            try:
+                outcome = Outcome.falsified(None, violation.message, **violation.figures)
+            except Exception as exc:  # noqa: BLE001 - unusable figures
+                outcome = _crashed(exc)
         except Exception as exc:  # noqa: BLE001 - every crash must surface as a verdict
-            message = " ".join(str(exc).split()) or "(no message)"
-            outcome = Outcome(Verdict.ERROR, {}, None, f"{type(exc).__name__}: {message}")
+            outcome = _crashed(exc)
+        if outcome.non_finite:
+            outcome = Outcome(Verdict.ERROR, outcome.figures, outcome.counterexample,
+                              f"non-finite figure(s) {', '.join(outcome.non_finite)}: a NaN or ∞ decides nothing"
+                              + (f" ({outcome.note})" if outcome.note else ""))
     return CheckResult(theorem.id, check, outcome, time.perf_counter() - start)
+
+
+def _crashed(exc: BaseException) -> Outcome:
+    message = " ".join(str(exc).split()) or "(no message)"
+    kind = "non-finite" if isinstance(exc, NonFiniteFigure) else type(exc).__name__
+    return Outcome(Verdict.ERROR, {}, None, f"{kind}: {message}")
 
 
 def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None) -> TheoremResult:
