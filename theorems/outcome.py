@@ -15,6 +15,8 @@ A check is a claim that can fail. It ends in one :class:`Verdict`:
 ``inconclusive``
     an assumption-drop search found no case where the conclusion fails without its assumption:
     nothing was shown either way (exit 0, listed in the summary);
+``not-applicable``
+    the check does not take the subject a user substituted (``--subject``), so it was not run;
 ``supported`` / ``not-supported``
     for empirical laws: the data meets / does not meet criteria written before the data was seen.
 
@@ -46,6 +48,7 @@ class Verdict(str, enum.Enum):
     NOT_SUPPORTED = "not-supported"
     INCOMPLETE = "incomplete"
     INCONCLUSIVE = "inconclusive"
+    NOT_APPLICABLE = "not-applicable"
 
     @property
     def is_failure(self) -> bool:
@@ -148,6 +151,7 @@ def combine(verdicts: list[Verdict], conjecture: bool = False) -> Verdict:
     found nothing leaves it ``inconclusive``; a conjecture whose searches all came back empty is
     ``unrefuted``.
     """
+    verdicts = [v for v in verdicts if v is not Verdict.NOT_APPLICABLE]
     if not verdicts:
         return Verdict.INCOMPLETE
     if Verdict.ERROR in verdicts:

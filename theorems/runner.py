@@ -34,6 +34,16 @@ class CheckResult:
     def verdict(self) -> Verdict:
         return self.outcome.verdict
 
+    def summary(self) -> str:
+        """One line: id, verdict, figures, and the note when there is one."""
+        figures = ", ".join(f"{k}={_short(v)}" for k, v in self.outcome.figures.items())
+        note = f" — {self.outcome.note}" if self.outcome.note else ""
+        return f"{self.id}: {self.verdict} ({figures}){note}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check's record as written by ``verify --json`` (plus its wall time)."""
+        return {**self.as_json(), "seconds": self.seconds}
+
     def as_json(self) -> dict[str, Any]:
         record = {
             "name": self.check.name,
@@ -59,6 +69,18 @@ class TheoremResult:
     @property
     def seconds(self) -> float:
         return sum(c.seconds for c in self.checks)
+
+    def summary(self) -> str:
+        """The theorem's verdict, then one line per check."""
+        lines = [f"{self.theorem.id} — {self.theorem.title}: {self.verdict}"]
+        lines += [f"  {c.summary()}" for c in self.checks]
+        for c in self.checks:
+            if c.outcome.counterexample is not None:
+                lines.append(f"  counterexample for {c.check.name}: {c.outcome.counterexample}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.as_json(), "seconds": self.seconds}
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -98,10 +120,25 @@ def _crashed(exc: BaseException) -> Outcome:
     return Outcome(Verdict.ERROR, {}, None, f"{kind}: {message}")
 
 
-def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None) -> TheoremResult:
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None,
+                subjects: dict[str, Any] | None = None) -> TheoremResult:
+    """Run every check; with ``subjects``, the checks that take none of them are ``not-applicable``."""
     results = []
     for check in theorem.checks:
-        result = run_check(theorem, check, ctx)
+        if subjects:
+            taken = {name: obj for name, obj in subjects.items() if name in check.subjects}
+            if not taken:
+                outcome = Outcome(Verdict.NOT_APPLICABLE, {}, None,
+                                  f"takes none of the subjects {', '.join(sorted(subjects))}")
+                result = CheckResult(theorem.id, check, outcome, 0.0)
+            else:
+                result = run_check(theorem, check, ctx, **taken)
+        else:
+            result = run_check(theorem, check, ctx)
         if progress is not None:
             progress(result)
         results.append(result)
