@@ -24,8 +24,8 @@ Assumption-drop checks claim *"without assumption A the conclusion fails somewhe
 ``verified`` when their search exhibits such a case, and ``inconclusive`` when it finds none (a
 search that found nothing is no evidence against the theorem).
 
-Figures must be finite numbers: :mod:`theorems.runner` turns an outcome with a NaN or infinite
-figure into ``error``.
+Figures that back a pass must be finite: :mod:`theorems.runner` turns a passing outcome with a NaN
+or infinite figure into ``error``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import enum
-import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -29,7 +28,7 @@ from typing import Any, Callable, Iterable
 from theorems.context import CheckContext
 from theorems.outcome import Outcome
 from theorems.requirements import Requirement
-from theorems.search import SubjectRefused, Violation
+from theorems.search import as_refusal, watching_subjects
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*$")
 CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -66,9 +65,10 @@ class Check:
     with defaults are the *subjects* under test (the construction, the claimed bound, ...); a
     planted-failure test passes a broken one through :meth:`run` and expects ``falsified``.
 
-    Subjects that are functions run wrapped: an exception one raises becomes
+    Subjects that are functions are watched (:func:`~theorems.search.watching_subjects`): an
+    exception raised inside one and not handled by the check becomes
     :class:`~theorems.search.SubjectRefused` (a violation), so a subject that refuses an input the
-    check gave it fails the check instead of being skipped.
+    check gave it fails the check instead of crashing it.
     """
 
     name: str
@@ -97,30 +97,18 @@ class Check:
         unknown = set(subjects) - set(defaults)
         if unknown:
             raise ValueError(f"check {self.name!r} takes no subject(s) {sorted(unknown)}")
-        chosen = {name: _guarded(name, subjects.get(name, default)) for name, default in defaults.items()}
-        outcome = self.fn(ctx, **chosen)
+        chosen = {name: subjects.get(name, default) for name, default in defaults.items()}
+        with watching_subjects(chosen):
+            try:
+                outcome = self.fn(ctx, **chosen)
+            except Exception as exc:
+                refusal = as_refusal(exc)
+                if refusal is None:
+                    raise
+                raise refusal from exc
         if not isinstance(outcome, Outcome):
             raise TypeError(f"check {self.name!r} returned {type(outcome).__name__}, not an Outcome")
         return outcome
-
-
-def _guarded(name: str, subject: Any) -> Any:
-    """``subject`` itself, or for a function a wrapper that reports its exceptions as refusals."""
-    if not (inspect.isfunction(subject) or inspect.ismethod(subject) or isinstance(subject, functools.partial)):
-        return subject
-
-    @functools.wraps(subject)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return subject(*args, **kwargs)
-        except Violation:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any refusal of the subject is a finding
-            if type(exc).__module__.startswith("hypothesis"):
-                raise  # hypothesis control flow (a rejected draw), not a refusal
-            raise SubjectRefused(name, exc) from exc
-
-    return guarded
 
 
 class Checks:

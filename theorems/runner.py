@@ -2,8 +2,8 @@
 
 A crash inside a check becomes the verdict ``error`` with the exception on one line; it never
 counts as a pass. A :class:`~theorems.search.Violation` that escapes a check (raised outside any
-search, e.g. by a real-data comparison) is ``falsified`` with its figures; an outcome with a NaN or
-infinite figure is ``error``. Timings are kept apart from everything else so that two runs with the same
+search, e.g. by a real-data comparison) is ``falsified`` with its figures; a passing outcome with a
+NaN or infinite figure is ``error``. Timings are kept apart from everything else so that two runs with the same
 seed produce identical results apart from the ``seconds`` fields.
 """
 
@@ -107,11 +107,16 @@ def run_check(theorem: Theorem, check: Check, ctx: CheckContext, **subjects: Any
                 outcome = _crashed(exc)
         except Exception as exc:  # noqa: BLE001 - every crash must surface as a verdict
             outcome = _crashed(exc)
-        if outcome.non_finite:
+        if outcome.non_finite and outcome.verdict in _PASSING:
             outcome = Outcome(Verdict.ERROR, outcome.figures, outcome.counterexample,
                               f"non-finite figure(s) {', '.join(outcome.non_finite)}: a NaN or ∞ decides nothing"
                               + (f" ({outcome.note})" if outcome.note else ""))
     return CheckResult(theorem.id, check, outcome, time.perf_counter() - start)
+
+
+_PASSING = (Verdict.VERIFIED, Verdict.UNREFUTED, Verdict.SUPPORTED, Verdict.INCONCLUSIVE)
+"""Verdicts a NaN or ∞ figure may not stand behind: it turns them into ``error``. A falsified or
+not-supported verdict keeps its word (the failure was decided; the ∞ is how far it failed)."""
 
 
 def _crashed(exc: BaseException) -> Outcome:

@@ -19,8 +19,9 @@ Verdict rules enforced here and in :mod:`theorems.runner`:
 
 * a NaN or infinite figure, or a comparison with one, is an error (:class:`NonFiniteFigure`),
   never a pass;
-* an exception raised by a *subject* (the construction under test) on an input the check handed
-  it is a :class:`SubjectRefused` violation: a subject that refuses an input inside the theorem's
+* an exception raised inside a *subject* (the construction under test, see
+  :func:`watching_subjects`) on an input the check handed it, and not handled by the check, is a
+  :class:`SubjectRefused` violation: a subject that refuses an input inside the theorem's
   domain has failed. A check that wants to exclude an input must decide from the data, before
   calling the subject, that it lies outside the domain (and ``reject`` it);
 * property checks want no violation (:func:`property_outcome`); assumption-drop checks want one
@@ -30,7 +31,11 @@ Verdict rules enforced here and in :mod:`theorems.runner`:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import hashlib
+import inspect
 import math
 import pickle
 from dataclasses import dataclass, field
@@ -50,10 +55,12 @@ __all__ = [
     "SearchResult",
     "SubjectRefused",
     "Violation",
+    "as_refusal",
     "counterexample_outcome",
     "property_outcome",
     "reject",
     "search",
+    "watching_subjects",
     "within",
 ]
 
@@ -79,6 +86,41 @@ class SubjectRefused(Violation, ValueError):
         super().__init__(f"subject {subject!r} refused an input: {type(exc).__name__}: {detail}")
         self.subject = subject
         self.cause = exc
+
+
+_SUBJECT_CODES: contextvars.ContextVar[dict] = contextvars.ContextVar("subject_codes", default={})
+
+
+def _code_of(subject: Any):
+    while isinstance(subject, functools.partial):
+        subject = subject.func
+    subject = getattr(subject, "__func__", subject)
+    return getattr(subject, "__code__", None) if inspect.isfunction(subject) else None
+
+
+@contextlib.contextmanager
+def watching_subjects(subjects: dict[str, Any]):
+    """While active, an exception raised inside one of these subject functions is a refusal."""
+    codes = {code: name for name, subject in subjects.items() if (code := _code_of(subject)) is not None}
+    token = _SUBJECT_CODES.set(codes)
+    try:
+        yield
+    finally:
+        _SUBJECT_CODES.reset(token)
+
+
+def as_refusal(exc: BaseException) -> "SubjectRefused | None":
+    """The :class:`SubjectRefused` for ``exc`` when it was raised inside a watched subject."""
+    if isinstance(exc, Violation) or type(exc).__module__.startswith("hypothesis"):
+        return None
+    codes = _SUBJECT_CODES.get()
+    tb = exc.__traceback__
+    while tb is not None:
+        name = codes.get(tb.tb_frame.f_code)
+        if name is not None:
+            return SubjectRefused(name, exc)
+        tb = tb.tb_next
+    return None
 
 
 class NonFiniteFigure(ArithmeticError):
@@ -175,6 +217,13 @@ def _test(result: SearchResult, prop: Callable[[Any], dict | None], example: Any
         result._count(example)
         result.counterexample, result.violation = example, violation
         raise
+    except Exception as exc:
+        refusal = as_refusal(exc)
+        if refusal is None:
+            raise
+        result._count(example)
+        result.counterexample, result.violation = example, refusal
+        raise refusal from exc
     result._count(example)
     result._record(figures)
     if steer and _margins:
