@@ -10,6 +10,7 @@ written with the same words as in the table (``not-supported``, never ``not_supp
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import platform
@@ -81,8 +82,10 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
+@functools.lru_cache(maxsize=1)
 def provenance() -> dict[str, str | None]:
-    """This package's version and the git revision of its source (``None`` when unknown)."""
+    """This package's version and the git revision of its source (``None`` when unknown), asked
+    once per process so that every document of a process says the same."""
     from empirical.store import git_revision, package_version
 
     revision = git_revision()
@@ -113,7 +116,7 @@ def theorem_json(result: TheoremResult) -> dict[str, Any]:
 
 def as_document(results: Sequence[TheoremResult], profile: str, seed: int) -> dict[str, Any]:
     return {
-        "ddtheory": provenance(),
+        "ddtheory": dict(provenance()),
         "profile": profile,
         "profile_settings": profile_description(profile),
         "seed": seed,
