@@ -134,7 +134,8 @@ def load_fashion_mnist(split: str = "train", flatten: bool = True) -> tuple[np.n
     if reason:
         raise ValueError(reason)
     image_file, label_file = FASHION_MNIST_FILES[split]
-    images = read_idx(fashion_mnist_dir() / image_file, FASHION_MNIST_REMEDY).astype(np.float64) / 255.0
+    images = read_idx(fashion_mnist_dir() / image_file, FASHION_MNIST_REMEDY).astype(np.float64)
+    images /= 255.0  # in place: one float64 copy of the images, not two
     labels = read_idx(fashion_mnist_dir() / label_file, FASHION_MNIST_REMEDY).astype(np.int64)
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"Fashion-MNIST {split}: {images.shape[0]} images but {labels.shape[0]} labels")
