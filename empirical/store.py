@@ -148,12 +148,14 @@ class RunStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._check_schema()
         except sqlite3.DatabaseError as exc:
-            raise ValueError(f"run store {str(self.path)!r} is not a SQLite run store ({exc})") from None
+            raise ValueError(f"run store {str(self.path)!r} is not a SQLite run store ({exc}); "
+                             f"move it away or use a new store path") from None
 
     def _check_schema(self) -> None:
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and "meta" not in tables:
-            raise ValueError(f"run store {str(self.path)!r} has no meta table; it was not written by ddtheory")
+            raise ValueError(f"run store {str(self.path)!r} has no meta table; it was not written by ddtheory; "
+                             f"use a new store path")
         if "meta" in tables:
             row = self._db.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
             found = row[0] if row else "none"

@@ -42,6 +42,11 @@ def cache_dir() -> Path:
     return writable_directory(path, "cache folder ($DDTHEORY_CACHE)")
 
 
+def rerun_store(preset_name: str) -> Path:
+    """The run store that ``verify ... --rerun --preset NAME`` sweeps into."""
+    return cache_dir() / f"runs-{preset_name}.sqlite"
+
+
 def load_cached(path: Path):
     """``torch.load`` of a cache file, or a one-line ValueError naming it and what to do."""
     import torch

@@ -284,3 +284,13 @@ def test_resolving_an_id_imports_no_heavy_library():
     from empirical.bench_verify import HEAVY_LIBRARIES, heavy_imports
 
     assert heavy_imports("izzo-zou/theorem-3") == [], f"imported at start-up (of {HEAVY_LIBRARIES})"
+
+
+@pytest.mark.fashion_mnist
+def test_rerun_with_a_corrupt_store_or_cache_folder_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DDTHEORY_CACHE", str(tmp_path))
+    (tmp_path / "runs-smoke.sqlite").write_bytes(b"not a database at all" * 100)
+    assert_one_line_usage_error(*run("luo-xu/scaling-law", "--rerun", capsys=capsys), "runs-smoke.sqlite",
+                                "not a SQLite run store", "use a new store path")
+    monkeypatch.setenv("DDTHEORY_CACHE", "/proc/ddtheory-cache")
+    assert_one_line_usage_error(*run("luo-xu/scaling-law", "--rerun", capsys=capsys), "/proc/ddtheory-cache")

@@ -185,14 +185,16 @@ def _check_rerun(rerun: bool, preset: str | None, theorems: list[Theorem]) -> No
                                f"theorems that retrain: {', '.join(RETRAINS)}")
     from empirical import datasets
     from empirical.presets import preset as known_preset
-    from empirical.trials import cache_dir
+    from empirical.store import RunStore
+    from empirical.trials import rerun_store
 
-    known_preset(preset or "smoke")
+    chosen = known_preset(preset or "smoke")
     reason = datasets.missing_reason("fashion-mnist")
     if reason:
         raise ValueError(f"--rerun trains on Fashion-MNIST: {reason}")
     datasets.check_readable("fashion-mnist")
-    cache_dir()
+    with RunStore(rerun_store(chosen.name)):  # the cache folder is writable, the store opens
+        pass
 
 
 def _check_data_files(theorems: list[Theorem]) -> None:
