@@ -226,9 +226,11 @@ def _write_json(json_path: str, text: str) -> None:
 @click.option("--json", "json_path", metavar="PATH", help="Write results as JSON to PATH ('-' for stdout).")
 @click.option("--explain", is_flag=True, help="Print statement, assumptions and checks instead of running.")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Directory where checks that draw figures write them.")
-@click.option("--rerun", is_flag=True, help="Empirical theorems: retrain instead of refitting stored runs.")
-@click.option("--preset", help="Empirical theorems: the run preset used with --rerun (e.g. smoke, cpu, gpu).")
+              help="Folder for the figures of the theorems that draw them (" + ", ".join(DRAWS_FIGURES)
+              + "); created if missing.")
+@click.option("--rerun", is_flag=True,
+              help="Retrain instead of refitting the committed runs (" + ", ".join(RETRAINS) + ").")
+@click.option("--preset", help="With --rerun: the run preset (default smoke; e.g. cpu, gpu).")
 @_load_option
 @click.pass_context
 def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, load) -> None:
