@@ -77,6 +77,7 @@ def test_plot_for_a_theorem_without_figures_is_an_error(tmp_path, capsys):
     (["luo-xu/scaling-law", "--preset", "smoke"], "--preset applies only with --rerun"),
     (["theorem-3", "--rerun"], "--rerun does not apply to izzo-zou/theorem-3"),
     (["theorem-3", "--explain", "--json", "x.json"], "--json does not apply to --explain"),
+    (["reproduce", "chen-huang-weng/table-3", "--profile", "ci"], "--profile does not apply to chen-huang-weng/table-3"),
     (["plan", "--method", "xyz", "--gap", "0.03"], "no committed scaling-law runs for method 'xyz'"),
     (["plan", "--configs", "4", "--method", "gm", "--gap", "0.03"], "no committed coverage-law runs for method 'gm'"),
 ])

@@ -24,7 +24,7 @@ import click
 from theorems.context import CheckContext
 from theorems.outcome import Verdict
 from theorems.profiles import DEFAULT_PROFILE, PROFILE_EXAMPLES
-from theorems.registry import REGISTRY, Theorem
+from theorems.registry import REGISTRY, Reproduction, Theorem
 from theorems.report import as_document, check_line, dumps, format_table, theorem_table
 from theorems.runner import run_theorem
 
@@ -208,6 +208,12 @@ def _check_data_files(theorems: list[Theorem]) -> None:
             datasets.check_readable(name)
 
 
+def _check_reproduce_profile(ctx: click.Context, reproduction: Reproduction) -> None:
+    """--profile: the built-in reproductions run no hypothesis search, so it does not apply to them."""
+    if _given(ctx, "profile") and reproduction.fn.__module__.startswith("theorems."):
+        raise click.UsageError(f"--profile does not apply to {reproduction.id} (it runs no hypothesis search)")
+
+
 def _write_json(json_path: str, text: str) -> None:
     from empirical.files import write_text_atomic
 
@@ -270,14 +276,17 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
 @cli.command("reproduce")
 @click.argument("reproduction_id")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--profile", type=click.Choice(list(PROFILE_EXAMPLES)), default=DEFAULT_PROFILE, show_default=True)
+@click.option("--profile", type=click.Choice(list(PROFILE_EXAMPLES)), default=DEFAULT_PROFILE, show_default=True,
+              help="Only for reproductions loaded with --load that run hypothesis searches.")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for figures the reproduction draws.")
 @_load_option
-def reproduce_command(reproduction_id, seed, profile, plot_dir, load) -> None:
+@click.pass_context
+def reproduce_command(click_ctx, reproduction_id, seed, profile, plot_dir, load) -> None:
     """Print a reproduced table from a paper (see `verify list` for the ids)."""
     _load_files(load)
     reproduction = REGISTRY.resolve_reproduction(reproduction_id)
+    _check_reproduce_profile(click_ctx, reproduction)
     for requirement in reproduction.needs:
         reason = requirement.missing()
         if reason:
