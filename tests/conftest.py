@@ -1,4 +1,6 @@
-"""Shared fixtures: a CheckContext that follows pytest's --hypothesis-profile."""
+"""Shared fixtures: a CheckContext that follows pytest's --hypothesis-profile, and the fashion_mnist marker."""
+
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -42,18 +44,18 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _unmarked_tests_do_not_read_fashion_mnist(request, monkeypatch):
     """A test that reads the installed Fashion-MNIST must carry the ``fashion_mnist`` marker (so the
-    data-hidden CI run covers it); an unmarked one fails here, naming the marker. Tests that point
-    ``$DDTHEORY_FASHION_MNIST`` at their own folder are unaffected."""
+    data-hidden CI run covers it); an unmarked one fails here, naming the marker. Probing whether
+    the data is there (a check's ``missing()``) is fine, and so is reading IDX files of a test's
+    own folder."""
     if request.node.get_closest_marker("fashion_mnist"):
         return
     from empirical import datasets
 
-    installed, locate = datasets.fashion_mnist_dir(), datasets.fashion_mnist_dir
+    installed, read = datasets.fashion_mnist_dir().resolve(), datasets.read_idx
 
-    def guarded():
-        directory = locate()
-        if directory == installed:
-            pytest.fail("this test reads Fashion-MNIST: mark it @pytest.mark.fashion_mnist", pytrace=False)
-        return directory
+    def guarded(path, *args, **kwargs):
+        if Path(path).resolve().parent == installed:
+            pytest.fail(f"this test reads {path}: mark it @pytest.mark.fashion_mnist", pytrace=False)
+        return read(path, *args, **kwargs)
 
-    monkeypatch.setattr(datasets, "fashion_mnist_dir", guarded)
+    monkeypatch.setattr(datasets, "read_idx", guarded)
