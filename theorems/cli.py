@@ -98,12 +98,11 @@ def cli() -> None:
 def list_command(load: tuple[str, ...]) -> None:
     """One line per registered theorem: id, title, kinds of check."""
     _load_files(load)
-    rows = [[t.id, t.title, ",".join(t.kinds())] for t in REGISTRY.theorems()]
-    click.echo(format_table(rows, ["id", "title", "checks"]))
-    reproductions = REGISTRY.reproductions()
+    theorems, reproductions = REGISTRY.listing()
+    click.echo(format_table([list(row) for row in theorems], ["id", "title", "checks"]))
     if reproductions:
         click.echo("\nreproductions (verify reproduce ID):")
-        click.echo(format_table([[r.id, r.title] for r in reproductions], ["id", "title"]))
+        click.echo(format_table([list(row) for row in reproductions], ["id", "title"]))
 
 
 def _resolve(ids: tuple[str, ...]) -> list[Theorem]:
