@@ -6,14 +6,17 @@ import numpy as np
 import pytest
 
 from constructions.glm import (
+    EXACT,
     FAMILIES,
+    FLOAT,
     LAMBERT_ARGMAX,
     LAMBERT_MAX,
+    MPMATH,
     RIDGE_LOSSES,
     SinglePoint,
     family_named,
     fit_glm,
-    fit_ridge,
+    fit_ridge_half_lambda,
     lambert_margin,
     linear_ridge_point,
     linear_ridge_point_for_label,
@@ -73,6 +76,12 @@ def test_perfectly_separated_bernoulli_data():
 def test_single_point_rejects_nonfinite_theta():
     with pytest.raises(ValueError, match="theta contains 1 non-finite value"):
         single_point(GAUSSIAN, [1.0, np.nan])
+
+
+@pytest.mark.parametrize("arithmetic", [FLOAT, MPMATH, EXACT])
+def test_single_point_rejects_empty_theta(arithmetic):
+    with pytest.raises(ValueError, match="theta is empty"):
+        single_point(BERNOULLI, [], arithmetic)
 
 
 def test_single_point_label_not_representable_in_float():
@@ -160,9 +169,9 @@ def test_ridge_gradient_and_fit_inputs():
     with pytest.raises(ValueError, match=r"codes \(-1.0, 1.0\)"):
         ridge_gradient(logistic, THETA, X, [0.0, 1.0, 1.0, 0.0], 0.1)
     with pytest.raises(ValueError, match=r"codes \(-1.0, 1.0\)"):
-        fit_ridge(logistic, X, [0.0, 1.0, 1.0, 0.0], 0.1)
+        fit_ridge_half_lambda(logistic, X, [0.0, 1.0, 1.0, 0.0], 0.1)
     with pytest.raises(ValueError, match="λ must be > 0 for a ridge fit"):
-        fit_ridge(logistic, X, [-1.0, 1.0, 1.0, -1.0], 0.0)
+        fit_ridge_half_lambda(logistic, X, [-1.0, 1.0, 1.0, -1.0], 0.0)
 
 
 def test_descent_stops_at_the_rounding_floor():
@@ -171,3 +180,13 @@ def test_descent_stops_at_the_rounding_floor():
             for norm in np.linspace(0.3, 3.0, 40)]
     assert all((run.converged or run.stalled) and run.steps < 50 for run in runs)
     assert any(run.stalled for run in runs)  # the grid does reach the rounding floor
+
+
+def test_ridge_fits_meet_their_optimality_condition():
+    """λ/2 convention: ∇[(1/n)Σℓᵢ + (λ/2)‖θ‖²] vanishes at the fit (computed here, by hand)."""
+    y_real, y_signed, lam = np.array([1.0, -2.0, 0.5, 3.0]), np.array([1.0, -1.0, -1.0, 1.0]), 0.3
+    linear = fit_ridge_half_lambda(RIDGE_LOSSES["linear"], X, y_real, lam).theta
+    assert np.linalg.norm(X.T @ (X @ linear - y_real) / 4 + lam * linear) < 1e-13
+    logistic = fit_ridge_half_lambda(RIDGE_LOSSES["logistic"], X, y_signed, lam).theta
+    margins = y_signed * (X @ logistic)
+    assert np.linalg.norm(-(X.T @ (y_signed / (1 + np.exp(margins)))) / 4 + lam * logistic) < 1e-13

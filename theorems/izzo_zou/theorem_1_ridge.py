@@ -194,14 +194,15 @@ def optimum_tolerance(loss: str, theta, X, y, lam: float) -> tuple[float, float]
     gradient, size = objective_gradient(loss, theta, X, y, lam)
     n, d = X.shape
     stopping = 10 * n * 2 * U * float(np.max(np.linalg.norm(X, axis=1))) if loss == "logistic" else 0.0
-    return float(np.linalg.norm(gradient)), 10.0 * (n + d) * U * size + stopping
+    # θ = 0 with y = 0 sums nothing: the bound is then the smallest positive float, not 0 (no 0/0)
+    return float(np.linalg.norm(gradient)), max(10.0 * (n + d) * U * size + stopping, np.finfo(float).tiny)
 
 
-def checked_fit(loss, X, y, lam: float):
-    """Fit with constructions.glm and require an optimum: the independent ‖∇F(θ)‖ and the fit's
+def checked_fit(loss, X, y, lam: float, fit_ridge=fit_ridge_half_lambda):
+    """Fit with ``fit_ridge`` and require an optimum: the independent ‖∇F(θ)‖ and the fit's
     reported certificate ‖∇F‖/λ both within :func:`optimum_tolerance` (Violation otherwise).
     Returns the fit and the figure gradient / tolerance."""
-    fit = fit_ridge_half_lambda(loss, X, y, lam)
+    fit = fit_ridge(loss, X, y, lam)
     gradient, tolerance = optimum_tolerance(loss.name, fit.theta, X, y, lam)
     if not (gradient <= tolerance and fit.certificate * lam <= tolerance):
         raise Violation(f"the {loss.name} ridge fit is not the data optimum: ‖∇F(θ)‖ = {gradient:.3g}, "
@@ -308,7 +309,8 @@ def linear_ridge_problem(draw):
 
 
 @checks.add("linear-ridge", Kind.PROPERTY)
-def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_ridge_point_for_label) -> Outcome:
+def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_ridge_point_for_label,
+                 fit=fit_ridge_half_lambda) -> Outcome:
     """θ* from statsmodels' ridge (closed-form SVD), required to be the data optimum: the
     gradient of F computed here is within :func:`optimum_tolerance` (figure: worst
     optimum_over_tolerance). The point x̃ = s·u, ỹ = t(s² + λ)/s, and the point with a fixed label
@@ -317,13 +319,13 @@ def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_r
 
     def prop(problem):
         X, y, lam, s, excess, sign = problem
-        fit, optimum = checked_fit(LINEAR, X, y, lam)
-        t = float(np.linalg.norm(fit.theta))
+        fitted, optimum = checked_fit(LINEAR, X, y, lam, fit)
+        t = float(np.linalg.norm(fitted.theta))
         assume(t > 0)
         worst = 0.0
-        for name, point in (("any-scale", construct(fit.theta, lam, s)),
-                            ("fixed-label", construct_for_label(fit.theta, lam, sign * 2 * t * math.sqrt(lam) * (1 + excess)))):
-            error, tolerance = linear_solve_error(fit.theta, point, lam)
+        for name, point in (("any-scale", construct(fitted.theta, lam, s)),
+                            ("fixed-label", construct_for_label(fitted.theta, lam, sign * 2 * t * math.sqrt(lam) * (1 + excess)))):
+            error, tolerance = linear_solve_error(fitted.theta, point, lam)
             if not error <= tolerance:
                 raise Violation(f"{name}: the single point's ridge solution misses θ* by {error:.3g} relative",
                                 error_over_tolerance=error / tolerance, construction=name)
@@ -350,7 +352,7 @@ def logistic_ridge_problem(draw):
 
 
 @checks.add("logistic-ridge", Kind.PROPERTY)
-def logistic_ridge(ctx, construct=logistic_ridge_point) -> Outcome:
+def logistic_ridge(ctx, construct=logistic_ridge_point, fit=fit_ridge_half_lambda) -> Outcome:
     """θ from the Newton fit of constructions.glm, required to be the data optimum (independent
     gradient within :func:`optimum_tolerance`; figure: worst optimum_over_tolerance). Claims
     checked: λt² ≤ W(1/e), so the root exists (figure: worst λt²/W(1/e)); and the point
@@ -359,14 +361,14 @@ def logistic_ridge(ctx, construct=logistic_ridge_point) -> Outcome:
 
     def prop(problem):
         X, labels, lam = problem
-        fit, optimum = checked_fit(LOGISTIC, X, labels, lam)
-        t = float(np.linalg.norm(fit.theta))
+        fitted, optimum = checked_fit(LOGISTIC, X, labels, lam, fit)
+        t = float(np.linalg.norm(fitted.theta))
         assume(t > 0)
         ratio = lam * t * t / LAMBERT_MAX
         try:
-            point = construct(fit.theta, lam)
-            gradient = single_point_gradient(fit.theta, point, lam)
-            tolerance = logistic_gradient_tolerance(fit.theta, point, lam)
+            point = construct(fitted.theta, lam)
+            gradient = single_point_gradient(fitted.theta, point, lam)
+            tolerance = logistic_gradient_tolerance(fitted.theta, point, lam)
             failure = "" if gradient <= tolerance else f"single-point gradient at θ* is {gradient:.3g} > {tolerance:.3g}"
         except ValueError as error:  # θ is a checked optimum, so λt² ≤ W(1/e): a refusal is a failure
             gradient, tolerance, failure = math.inf, 1.0, f"no root: {error}"
@@ -507,28 +509,29 @@ def zscores(A: np.ndarray) -> np.ndarray:
 
 
 @checks.add("spector", Kind.REAL_DATA, needs=(dataset("spector"),))
-def spector_check(ctx, construct=logistic_ridge_point) -> Outcome:
+def spector_check(ctx, construct=logistic_ridge_point, fit=fit_ridge_half_lambda) -> Outcome:
     """statsmodels' ``spector`` (32 × 3 z-scored predictors plus an intercept, labels 2y − 1),
     λ = 0.05, through :func:`real_data_ridge`: the Newton fit is the optimum and agrees with
     statsmodels' BFGS fit within both certificates; the root exists (λt² ≤ W(1/e)); the fit on
     the single point alone returns θ within the strong-convexity certificate."""
     raw = load_statsmodels("spector")
     X = np.hstack([np.ones((raw.X.shape[0], 1)), zscores(raw.X)])
-    return real_data_ridge(LOGISTIC, X, 2 * raw.y - 1, SPECTOR_LAMBDA, lambda theta, lam: construct(theta, lam))
+    return real_data_ridge(LOGISTIC, X, 2 * raw.y - 1, SPECTOR_LAMBDA, lambda theta, lam: construct(theta, lam), fit)
 
 
 @checks.add("longley", Kind.REAL_DATA, needs=(dataset("longley"),))
-def longley_check(ctx, construct=linear_ridge_point, construct_for_label=linear_ridge_point_for_label) -> Outcome:
+def longley_check(ctx, construct=linear_ridge_point, construct_for_label=linear_ridge_point_for_label,
+                  fit=fit_ridge_half_lambda) -> Outcome:
     """statsmodels' ``longley`` (16 × 6), predictors and response z-scored (raw κ ≈ 5·10⁹), λ = 0.1.
     θ* from statsmodels' ridge (checked optimum); both the s = 1 point and the fixed-label ỹ = 1
     point (λ ≤ 1/(4t²) holds here), fitted alone, return θ* within the strong-convexity
     certificate of :func:`real_data_ridge`."""
     raw = load_statsmodels("longley")
     X, y = zscores(raw.X), zscores(raw.y[:, None])[:, 0]
-    first = real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct(theta, lam, 1.0))
+    first = real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct(theta, lam, 1.0), fit)
     if first.verdict.is_failure:
         return first
-    return real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct_for_label(theta, lam, 1.0))
+    return real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct_for_label(theta, lam, 1.0), fit)
 
 
 def statsmodels_logistic(X, y, lam: float) -> np.ndarray:
@@ -545,7 +548,7 @@ def statsmodels_logistic(X, y, lam: float) -> np.ndarray:
         return np.asarray(model.fit_regularized(alpha=lam, L1_wt=0.0).params, dtype=float)
 
 
-def real_data_ridge(loss, X, y, lam, make_point) -> Outcome:
+def real_data_ridge(loss, X, y, lam, make_point, fit_ridge=fit_ridge_half_lambda) -> Outcome:
     """θ from constructions.glm, checked to be the data optimum (:func:`checked_fit`); for the
     logistic loss also compared with statsmodels: ‖θ − θ_sm‖ ≤ (‖∇F(θ)‖ + ‖∇F(θ_sm)‖)/λ, both
     gradients computed here. The point must have ‖∇G(θ)‖ within its rounding bound, and the fit
@@ -553,7 +556,7 @@ def real_data_ridge(loss, X, y, lam, make_point) -> Outcome:
     (strong convexity of G, each gradient plus its evaluation rounding: the certificate compared
     with the actual error)."""
     try:
-        fit, optimum = checked_fit(loss, X, y, lam)
+        fit, optimum = checked_fit(loss, X, y, lam, fit_ridge)
     except Violation as violation:
         return Outcome.falsified({"lambda": lam}, violation.message, **violation.figures)
     t = float(np.linalg.norm(fit.theta))
@@ -575,7 +578,7 @@ def real_data_ridge(loss, X, y, lam, make_point) -> Outcome:
     if loss.name == "logistic":
         construction_tolerance = logistic_gradient_tolerance(fit.theta, point, lam)
     try:
-        single, single_optimum = checked_fit(loss, point.x[None, :], [point.y], lam)
+        single, single_optimum = checked_fit(loss, point.x[None, :], [point.y], lam, fit_ridge)
     except Violation as violation:
         return Outcome.falsified({"theta": fit.theta.tolist()}, violation.message, **figures, **violation.figures)
     single_gradient, rounding = optimum_tolerance(loss.name, single.theta, point.x[None, :], [point.y], lam)
