@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -28,6 +29,7 @@ from typing import Any, Callable, Iterable
 from theorems.context import CheckContext
 from theorems.outcome import Outcome
 from theorems.requirements import Requirement
+from theorems.search import SubjectRefused, Violation
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*$")
 CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -63,6 +65,10 @@ class Check:
     ``fn(ctx, **subjects)`` returns an :class:`~theorems.outcome.Outcome`. Its keyword arguments
     with defaults are the *subjects* under test (the construction, the claimed bound, ...); a
     planted-failure test passes a broken one through :meth:`run` and expects ``falsified``.
+
+    Subjects that are functions run wrapped: an exception one raises becomes
+    :class:`~theorems.search.SubjectRefused` (a violation), so a subject that refuses an input the
+    check gave it fails the check instead of being skipped.
     """
 
     name: str
@@ -79,15 +85,42 @@ class Check:
                 return reason
         return None
 
+    @property
+    def subjects(self) -> dict[str, Any]:
+        """The subjects this check takes, by name, with their built-in defaults."""
+        parameters = list(inspect.signature(self.fn).parameters.values())[1:]
+        return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
     def run(self, ctx: CheckContext, **subjects: Any) -> Outcome:
         """Run the check (exceptions propagate; :mod:`theorems.runner` turns them into ``error``)."""
-        unknown = set(subjects) - set(inspect.signature(self.fn).parameters)
+        defaults = self.subjects
+        unknown = set(subjects) - set(defaults)
         if unknown:
             raise ValueError(f"check {self.name!r} takes no subject(s) {sorted(unknown)}")
-        outcome = self.fn(ctx, **subjects)
+        chosen = {name: _guarded(name, subjects.get(name, default)) for name, default in defaults.items()}
+        outcome = self.fn(ctx, **chosen)
         if not isinstance(outcome, Outcome):
             raise TypeError(f"check {self.name!r} returned {type(outcome).__name__}, not an Outcome")
         return outcome
+
+
+def _guarded(name: str, subject: Any) -> Any:
+    """``subject`` itself, or for a function a wrapper that reports its exceptions as refusals."""
+    if not (inspect.isfunction(subject) or inspect.ismethod(subject) or isinstance(subject, functools.partial)):
+        return subject
+
+    @functools.wraps(subject)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return subject(*args, **kwargs)
+        except Violation:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any refusal of the subject is a finding
+            if type(exc).__module__.startswith("hypothesis"):
+                raise  # hypothesis control flow (a rejected draw), not a refusal
+            raise SubjectRefused(name, exc) from exc
+
+    return guarded
 
 
 class Checks:
