@@ -396,7 +396,10 @@ def random_glms(ctx, construct=single_point) -> Outcome:
         assume(fit.converged and float(fit.theta @ fit.theta) > 1e-3)
         assume(float_label_representable(family, fit.theta))
         measured = float_recovery(family, fit.theta, construct)
-        ratio = measured["relative_error"] / measured["tolerance"] if measured["tolerance"] > 0 else math.inf
+        if not measured["tolerance"] > 0:
+            raise Violation(f"{family.name}: descent neither converged nor stalled in {MAX_STEPS} steps",
+                            steps=measured["steps"], relative_error=measured["relative_error"], family=family.name)
+        ratio = measured["relative_error"] / measured["tolerance"]
         if not ratio <= 1:
             raise Violation(f"{family.name}: descent from 0 misses θ by {measured['relative_error']:.3g} relative",
                             error_over_tolerance=ratio, family=family.name)
