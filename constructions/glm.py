@@ -47,7 +47,9 @@ exact step never does), or after ``max_steps``.
 
 Ridge single points (project statement)
 ---------------------------------------
-Objective (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖² on the data and ℓ(θ; x̃, ỹ) + (λ/2)‖θ‖² on the point;
+Objective (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖² on the data and ℓ(θ; x̃, ỹ) + (λ/2)‖θ‖² on the point (loss
+averaged, penalty halved: :func:`fit_ridge_half_lambda`; the seed paper and
+:mod:`constructions.logistic` write λ‖θ‖², where the logistic threshold below reads 2λt² ≤ W(1/e));
 t = ‖θ*‖, u = θ*/t.
 
 * linear, ℓ = ½(y − θᵀx)²: x̃ = s·u, ỹ = t(s² + λ)/s for any s ≠ 0 (:func:`linear_ridge_point`);
@@ -71,7 +73,7 @@ import sympy as sp
 from scipy.optimize import brentq
 from scipy.special import lambertw
 
-from constructions.logistic import LogisticData, fit_logistic_ridge
+from constructions.logistic import LogisticData, fit_logistic_ridge_full_lambda
 from constructions.validation import as_matrix, as_vector, require_binary, require_counts, require_nonnegative
 
 ETA = sp.Symbol("eta", real=True)
@@ -422,11 +424,11 @@ def _linear_fit(X, y, lam):
 
 
 def _logistic_fit(X, y, lam):
-    """Newton's method of :func:`constructions.logistic.fit_logistic_ridge`, whose objective is
+    """Newton's method of :func:`constructions.logistic.fit_logistic_ridge_full_lambda`, whose objective is
     (1/n)Σ cross-entropy(0/1 labels) + λ′‖θ‖²: with labels (y + 1)/2 and λ′ = λ/2 it is this
     module's (1/n)Σ log(1 + e^{−yθᵀx}) + (λ/2)‖θ‖². ``tol=0`` leaves only that solver's rounding
     floor 10·n·eps·max‖xᵢ‖ as the stopping level for ‖∇F‖."""
-    return fit_logistic_ridge(LogisticData.build(X, (y + 1) / 2), lam / 2, tol=0.0)
+    return fit_logistic_ridge_full_lambda(LogisticData.build(X, (y + 1) / 2), lam / 2, tol=0.0)
 
 
 def _real_labels(y):
@@ -481,7 +483,7 @@ def fit_ridge_half_lambda(loss: RidgeLoss, X, y, lam: float) -> RidgeFit:
     """argmin (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖²: the loss *averaged* and the penalty *λ/2* (the convention in
     which the logistic threshold is W(1/e)); labels ±1 for the logistic loss. The linear loss is
     fitted by statsmodels' closed-form SVD ridge, the logistic loss by Newton's method
-    (:func:`constructions.logistic.fit_logistic_ridge` with λ/2 and labels (y + 1)/2)."""
+    (:func:`constructions.logistic.fit_logistic_ridge_full_lambda` with λ/2 and labels (y + 1)/2)."""
     X = as_matrix(X, "X")
     y = loss.validate_labels(as_vector(y, "y", length=X.shape[0]))
     lam = require_nonnegative(lam, "λ")

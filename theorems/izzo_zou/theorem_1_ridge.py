@@ -198,11 +198,11 @@ def optimum_tolerance(loss: str, theta, X, y, lam: float) -> tuple[float, float]
     return float(np.linalg.norm(gradient)), max(10.0 * (n + d) * U * size + stopping, np.finfo(float).tiny)
 
 
-def checked_fit(loss, X, y, lam: float, fit_ridge=fit_ridge_half_lambda):
-    """Fit with ``fit_ridge`` and require an optimum: the independent ‖∇F(θ)‖ and the fit's
+def checked_fit(loss, X, y, lam: float, fitter=fit_ridge_half_lambda):
+    """Fit with ``fitter`` and require an optimum: the independent ‖∇F(θ)‖ and the fit's
     reported certificate ‖∇F‖/λ both within :func:`optimum_tolerance` (Violation otherwise).
     Returns the fit and the figure gradient / tolerance."""
-    fit = fit_ridge(loss, X, y, lam)
+    fit = fitter(loss, X, y, lam)
     gradient, tolerance = optimum_tolerance(loss.name, fit.theta, X, y, lam)
     if not (gradient <= tolerance and fit.certificate * lam <= tolerance):
         raise Violation(f"the {loss.name} ridge fit is not the data optimum: ‖∇F(θ)‖ = {gradient:.3g}, "
@@ -546,7 +546,7 @@ def statsmodels_logistic(X, y, lam: float) -> np.ndarray:
         return np.asarray(model.fit_regularized(alpha=lam, L1_wt=0.0).params, dtype=float)
 
 
-def real_data_ridge(loss, X, y, lam, make_point, fit_ridge=fit_ridge_half_lambda) -> Outcome:
+def real_data_ridge(loss, X, y, lam, make_point, fitter=fit_ridge_half_lambda) -> Outcome:
     """θ from constructions.glm, checked to be the data optimum (:func:`checked_fit`); for the
     logistic loss also compared with statsmodels: ‖θ − θ_sm‖ ≤ (‖∇F(θ)‖ + ‖∇F(θ_sm)‖)/λ, both
     gradients computed here. The point must have ‖∇G(θ)‖ within its rounding bound, and the fit
@@ -554,7 +554,7 @@ def real_data_ridge(loss, X, y, lam, make_point, fit_ridge=fit_ridge_half_lambda
     (strong convexity of G, each gradient plus its evaluation rounding: the certificate compared
     with the actual error)."""
     try:
-        fit, optimum = checked_fit(loss, X, y, lam, fit_ridge)
+        fit, optimum = checked_fit(loss, X, y, lam, fitter)
     except Violation as violation:
         return Outcome.falsified({"lambda": lam}, violation.message, **violation.figures)
     t = float(np.linalg.norm(fit.theta))
@@ -576,7 +576,7 @@ def real_data_ridge(loss, X, y, lam, make_point, fit_ridge=fit_ridge_half_lambda
     if loss.name == "logistic":
         construction_tolerance = logistic_gradient_tolerance(fit.theta, point, lam)
     try:
-        single, single_optimum = checked_fit(loss, point.x[None, :], [point.y], lam, fit_ridge)
+        single, single_optimum = checked_fit(loss, point.x[None, :], [point.y], lam, fitter)
     except Violation as violation:
         return Outcome.falsified({"theta": fit.theta.tolist()}, violation.message, **figures, **violation.figures)
     single_gradient, rounding = optimum_tolerance(loss.name, single.theta, point.x[None, :], [point.y], lam)
