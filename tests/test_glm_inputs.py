@@ -18,6 +18,7 @@ from constructions.glm import (
     fit_glm,
     fit_ridge_half_lambda,
     lambert_margin,
+    link_condition,
     linear_ridge_point,
     linear_ridge_point_for_label,
     logistic_ridge_point,
@@ -109,6 +110,11 @@ def test_descent_label_outside_mean_range():
         single_point_gradient_descent(BERNOULLI, SinglePoint(THETA, 1.0))
     with pytest.raises(ValueError, match="label -0.5 is outside the poisson mean range"):
         single_point_gradient_descent(POISSON, SinglePoint(THETA, -0.5))
+
+
+def test_link_condition_of_theta_zero_is_infinite():
+    """θ = 0 carries no margin to recover (the Gaussian ratio would be 0/0)."""
+    assert link_condition(GAUSSIAN, 0.0) == math.inf
 
 
 def test_descent_on_a_zero_point_never_moves():

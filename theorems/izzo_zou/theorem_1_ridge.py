@@ -20,9 +20,11 @@ f = m − 1) and falls back to 0, so a root exists iff λt² ≤ W(1/e). At the 
 of f, each ≤ W(1/e), so the root always exists.
 
 Conventions: loss averaged over the data, (λ/2)‖θ‖² on every coefficient (an intercept column
-is penalised like the others), logistic labels ±1 (statsmodels is given (y + 1)/2), the smaller
-logistic root m ∈ (0, 1 + W(1/e)]. Real data: ``spector`` with z-scored predictors plus an
-intercept, λ = 0.05; ``longley`` with z-scored predictors and response, λ = 0.1.
+is penalised like the others; the seed writes λ‖θ‖², in which the threshold reads 2λt² ≤ W(1/e)),
+logistic labels ±1, the smaller logistic root m ∈ (0, 1 + W(1/e)]. Data optima come from
+:func:`constructions.glm.fit_ridge_half_lambda` and are checked against ∇F = 0 with the gradient
+written out here (:func:`objective_gradient`). Real data: ``spector`` with z-scored predictors plus
+an intercept, λ = 0.05; ``longley`` with z-scored predictors and response, λ = 0.1.
 """
 
 from __future__ import annotations
