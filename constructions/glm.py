@@ -309,12 +309,14 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
     for step in range(max_steps + 1):
         margin = (x * theta).sum()
         residual = functions.mean(margin) - point.y
-        if previous is not None and residual * previous < 0:
-            stalled = True  # exact steps never overshoot, so a sign change is rounding: stop
-            break
+        # the certificate of the iterate returned, whichever way the loop ends (it holds on either
+        # side of z*, so also for an iterate that rounding pushed past it)
         smallest, largest = _curvature_bounds(family, functions, margin, target)
         certificate = abs(residual) / (smallest * arithmetic.sqrt(norm2))
         scale = arithmetic.sqrt((theta * theta).sum())
+        if previous is not None and residual * previous < 0:
+            stalled = True  # exact steps never overshoot, so a sign change is rounding: stop
+            break
         if certificate <= tol * scale or step == max_steps:
             break
         updated = theta - (residual / (norm2 * largest)) * x

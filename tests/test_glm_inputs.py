@@ -196,3 +196,16 @@ def test_ridge_fits_meet_their_optimality_condition():
     logistic = fit_ridge_half_lambda(RIDGE_LOSSES["logistic"], X, y_signed, lam).theta
     margins = y_signed * (X @ logistic)
     assert np.linalg.norm(-(X.T @ (y_signed / (1 + np.exp(margins)))) / 4 + lam * logistic) < 1e-13
+
+
+def test_stalled_run_reports_the_certificate_of_the_iterate_it_returns():
+    """A run stopped by rounding (the residual changed sign) certifies the iterate it returns, not
+    the one before it (the stale value was 10¹⁶ times the actual error here)."""
+    import mpmath
+
+    theta = np.array([0.0, 0.625, 0.625, 0.625])
+    with mpmath.workdps(40):
+        run = single_point_gradient_descent(BERNOULLI, single_point(BERNOULLI, theta, MPMATH), tol=0.0, max_steps=8,
+                                            arithmetic=MPMATH)
+        error = mpmath.sqrt(((run.theta - MPMATH.vector(theta)) ** 2).sum())
+        assert run.stalled and error <= run.certificate <= 10 * error
