@@ -378,12 +378,14 @@ def glm_problem(draw):
 
 
 def float_label_representable(family: Family, theta: np.ndarray) -> bool:
-    """Whether g⁻¹(‖θ‖²), computed here in sympy at 30 digits, rounds to a float64 strictly inside
-    the family's mean range (Bernoulli σ(z) rounds to 1 for z ≳ 37, Poisson e^z overflows for
-    z > 709.78): the domain of the float64 construction, decided without calling it."""
+    """Whether g⁻¹(‖θ‖²), computed here in sympy at 30 digits, is a finite float64 inside the
+    family's mean range by more than 4u relative, the rounding of evaluating g⁻¹ in float64
+    (Bernoulli σ(z) is within 4u of 1 for z ≳ 35.3, Poisson e^z overflows for z > 709.78): the
+    domain of the float64 construction, decided without calling it."""
     label = float(sp.N(family.mean.subs(ETA, sp.Float(float(theta @ theta), 30)), 30))
+    margin = 4 * unit_roundoff() * abs(label)
     low, high = family.mean_range
-    return math.isfinite(label) and low < label < high
+    return math.isfinite(label * (1 + 4 * unit_roundoff())) and low < label - margin and label + margin < high
 
 
 @checks.add("random-glms", Kind.PROPERTY)
