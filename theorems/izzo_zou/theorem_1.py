@@ -515,8 +515,13 @@ def spector_check(ctx, construct=single_point) -> Outcome:
     digits = math.ceil(norm2 / math.log(10)) + 60
     with mpmath.workdps(digits):
         target = MPMATH.vector(fit.theta)
-        run = single_point_gradient_descent(family, construct(family, fit.theta, MPMATH), tol=mpmath.mp.eps,
-                                            max_steps=MAX_STEPS, arithmetic=MPMATH)
+        point = construct(family, fit.theta, MPMATH)
+        low, high = family.mean_range
+        if not low < point.y < high:  # the single-point loss then has no minimiser: the point is wrong
+            raise Violation(f"spector: the point's label {mpmath.nstr(point.y, 12)} is outside the mean range "
+                            f"({low}, {high})", label_minus_one=float(point.y - 1))
+        run = single_point_gradient_descent(family, point, tol=mpmath.mp.eps, max_steps=MAX_STEPS,
+                                            arithmetic=MPMATH)
         error = mpmath.sqrt(((run.theta - target) ** 2).sum() / (target**2).sum())
         tolerance = 10 * (fit.theta.size + 1) * mpmath.mpf(10) ** -digits * (1 + 1 / (norm2 * (1 - mpmath.mpf(1) / (1 + mpmath.exp(-norm2)))))
         holds = fit.converged and error <= tolerance
