@@ -4,7 +4,7 @@ import numpy as np
 import sympy as sp
 from scipy.special import expit
 
-from constructions.logistic import LogisticData, merge_equivalent_points
+from constructions.logistic import LogisticData, data_making_minimiser, merge_equivalent_points, minimiser_radius
 
 from tests.plants import Plant
 
@@ -52,6 +52,51 @@ def keep_one_side(data, normal):
     return LogisticData(data.X[side], data.y[side], data.weights[side])
 
 
+def linear_sigmoid(t):
+    """σ's tangent at 0, ½ + t/4: all odd Taylor coefficients beyond the first vanish."""
+    return sp.Rational(1, 2) + t / 4
+
+
+def moment_inputs_with_antipodal_pair(rng):
+    """1-D inputs ¼, −¼, ¾: x₁² = x₂², so the Hankel moment matrix is singular."""
+    return [sp.Rational(1, 4), sp.Rational(-1, 4), sp.Rational(3, 4)], [0, 1, 1]
+
+
+def radius_too_small(lam):
+    return 0.9 * minimiser_radius(lam)
+
+
+def radius_too_large(lam):
+    return 1.1 * minimiser_radius(lam)
+
+
+def appended_with_label_one(data, theta, lam):
+    """The right inputs with the wrong label: the union's gradient no longer vanishes at θ."""
+    appended = data_making_minimiser(data, theta, lam)
+    return LogisticData(appended.X, np.ones(len(appended)), appended.weights)
+
+
+def weighted_merge_candidates(data, rng):
+    """The weighted model's distillation (weights add) offered as a CD candidate."""
+    return [merge_equivalent_points(data)]
+
+
+def the_data_itself(data, rng):
+    """Only the data: no candidate with fewer points is ever tried."""
+    return [data]
+
+
+def merge_with_labels_flipped(data):
+    """Merges antipodal pairs but gives each merged point the label of the other side."""
+    merged = merge_equivalent_points(data)
+    return LogisticData(merged.X, 1 - merged.y, merged.weights)
+
+
+def first_two_points(data):
+    """The first two data points: their gradient at 0 does not vanish."""
+    return LogisticData(data.X[:2], data.y[:2], np.ones(2))
+
+
 PLANTS = {
     "izzo-zou/theorem-4::sign-symmetry": [Plant("class-weighted cross-entropy", {"loss": class_weighted_cross_entropy})],
     "izzo-zou/theorem-4::independence-mpmath": [Plant("an antipodal pair among the inputs",
@@ -60,13 +105,33 @@ PLANTS = {
         Plant("the paper's hypothesis only (antipodal pairs allowed)", {"allow_antipodal": True}),
         Plant("linear feature θᵀx instead of σ(θᵀx)", {"feature": identity_feature}),
     ],
+    "izzo-zou/theorem-4::hd-taylor-moments": [
+        Plant("σ replaced by its tangent ½ + t/4", {"sigmoid": linear_sigmoid}),
+        Plant("an antipodal pair among the inputs", {"inputs": moment_inputs_with_antipodal_pair}),
+    ],
+    "izzo-zou/theorem-4::minimiser-ball": [
+        Plant("radius 0.9·√(W(1/e)/(2λ))", {"radius": radius_too_small}),
+        Plant("radius 1.1·√(W(1/e)/(2λ))", {"radius": radius_too_large}),
+        Plant("appended points labelled 1", {"append": appended_with_label_one}),
+    ],
     "izzo-zou/theorem-4::best-attempt-path": [
         Plant("claim that n points cannot match either", {"points_short": 0}),
         Plant("path matched at one λ only", {"residual_fn": last_lambda_only}),
     ],
-    "izzo-zou/theorem-4::duplicated-inputs": [Plant("no merging", {"merge": no_merge}),
-                                              Plant("merged points lose their weights", {"merge": merge_without_weights})],
-    "izzo-zou/theorem-4::antipodal-inputs": [Plant("no merging", {"merge": no_merge})],
+    "izzo-zou/theorem-4::unweighted-cd-count": [
+        Plant("weighted candidates (the merged data)", {"candidates": weighted_merge_candidates}),
+        Plant("no candidate with fewer points", {"candidates": the_data_itself}),
+    ],
+    "izzo-zou/theorem-4::duplicated-inputs-weighted": [
+        Plant("no merging", {"merge": no_merge}),
+        Plant("merged points lose their weights", {"merge": merge_without_weights}),
+    ],
+    "izzo-zou/theorem-4::antipodal-inputs-weighted": [Plant("no merging", {"merge": no_merge})],
+    "izzo-zou/theorem-4::antipodal-pairs-unweighted": [
+        Plant("no merging", {"merge": no_merge}),
+        Plant("merged labels flipped", {"merge": merge_with_labels_flipped}),
+    ],
+    "izzo-zou/theorem-4::zero-path": [Plant("the first two data points", {"distil": first_two_points})],
     "izzo-zou/theorem-4::mirror-symmetric": [Plant("one side kept, not projected", {"fold": keep_one_side})],
     "izzo-zou/theorem-4::spector": [Plant("linear feature θᵀx instead of σ(θᵀx)", {"feature": identity_feature})],
 }
