@@ -305,7 +305,9 @@ def data_making_minimiser(data: LogisticData, theta, lam: float) -> LogisticData
     if np.linalg.norm(a) == 0:
         z = np.zeros_like(theta)
     else:
-        upper = 2.0 if c >= 0 else (1 + LAMBERT_W_INV_E) / -c  # h(2) ≥ 1, resp. the maximiser of h
+        # a bracket [0, upper] with h(upper) ≥ 1 for h(s) = sσ(sc): h(2) ≥ 1 when c ≥ 0, h(4) ≥ 4σ(−1) > 1
+        # when −¼ ≤ c < 0, and for c < −¼ the maximiser (1 + W(1/e))/|c| of h (where h = W(1/e)/|c| > 1)
+        upper = 2.0 if c >= 0 else 4.0 if c >= -0.25 else (1 + LAMBERT_W_INV_E) / -c
         s = optimize.brentq(lambda s: s * expit(s * c) - 1, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps)
         z = s * a
     return LogisticData(np.tile(z, (count, 1)), np.zeros(count), np.ones(count))
