@@ -122,6 +122,10 @@ PLANTS = {
         Plant("weighted candidates (the merged data)", {"candidates": weighted_merge_candidates}),
         Plant("no candidate with fewer points", {"candidates": the_data_itself}),
     ],
+    "izzo-zou/theorem-4::weighted-cd-count": [
+        Plant("the paper's hypothesis only (a repeated or negated input allowed)", {"allow_twins": True}),
+        Plant("no candidate with fewer points", {"candidates": the_data_itself}),
+    ],
     "izzo-zou/theorem-4::duplicated-inputs-weighted": [
         Plant("no merging", {"merge": no_merge}),
         Plant("merged points lose their weights", {"merge": merge_without_weights}),

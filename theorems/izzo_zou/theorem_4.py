@@ -470,36 +470,87 @@ def separation(data: LogisticData, candidate: LogisticData, target: np.ndarray, 
     return float(lower), float(upper)
 
 
+def worst_separation(ctx, data: LogisticData, lam: float, fewer: list) -> float:
+    """For every candidate with fewer points: the best, over 4 random unit directions u, of
+    upper/lower from :func:`separation` at θ* = 0.9·R(λ)·u; raises Violation when no direction
+    separates some candidate (ratio ≥ 1) or when there is no candidate. Returns the worst ratio."""
+    if not fewer:
+        raise Violation("no candidate with fewer points was tried", original=len(data))
+    rng = ctx.rng("directions", data.X.tobytes(), data.y.tobytes(), lam)
+    directions = rng.standard_normal((4, data.X.shape[1]))
+    targets = 0.9 * minimiser_radius(lam) * directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    worst = 0.0
+    for candidate in fewer:
+        ratios = [upper / lower if lower > 0 else np.inf
+                  for lower, upper in (separation(data, candidate, target, lam) for target in targets)]
+        if not (min(ratios) < 1):
+            raise Violation(f"{len(candidate)} points of total weight {candidate.weights.sum():g} are not separated "
+                            f"from the {len(data)}-point fit by any appended data tried", points=len(candidate),
+                            original=len(data), upper_over_lower=min(ratios))
+        worst = max(worst, min(ratios))
+    return worst
+
+
 @checks.add("unweighted-cd-count", Kind.PROPERTY)
 def unweighted_cd_count(ctx, candidates=unweighted_candidates) -> Outcome:
     """Conclusion (iv), the paper's CD claim in its own model, for any inputs: on random binary data
     (repeated and antipodal inputs included) and every unweighted candidate with k < n points from
     ``candidates``, appended data D (:func:`data_making_minimiser`) make θ* = 0.9·R(λ)·u the
-    minimiser of data ∪ D while the minimiser of candidate ∪ D is certified elsewhere: the lower
-    bound of :func:`separation` exceeds the upper one for one of 4 random unit directions u. The
-    reason: at θ* the two unions' gradients differ by (S̃ − S + 2λ(k − n)θ*)/(k + m). Figure: worst
-    (over data) best (over u) upper/lower (< 1: separated)."""
+    minimiser of data ∪ D while the minimiser of candidate ∪ D is certified elsewhere
+    (:func:`worst_separation`). The reason: at θ* the two unions' gradients differ by
+    (S̃ − S + 2λ(k − n)θ*)/(k + m). Figure: worst (over data) best (over u) upper/lower (< 1)."""
 
     def prop(problem):
         data, lam = problem
         rng = ctx.rng("candidates", data.X.tobytes(), data.y.tobytes(), lam)
-        directions = rng.standard_normal((4, data.X.shape[1]))
-        targets = 0.9 * minimiser_radius(lam) * directions / np.linalg.norm(directions, axis=1, keepdims=True)
         fewer = [candidate for candidate in candidates(data, rng) if len(candidate) < len(data)]
-        if not fewer:
-            raise Violation("no candidate with fewer points was tried", original=len(data))
-        worst = 0.0
-        for candidate in fewer:
-            ratios = [upper / lower if lower > 0 else np.inf
-                      for lower, upper in (separation(data, candidate, target, lam) for target in targets)]
-            if not (min(ratios) < 1):
-                raise Violation(f"{len(candidate)} unweighted points are not separated from the {len(data)}-point "
-                                "fit by any appended data tried", points=len(candidate), original=len(data),
-                                upper_over_lower=min(ratios))
-            worst = max(worst, min(ratios))
-        return {"upper_over_lower": worst}
+        return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
 
     return property_outcome(search(ctx, any_binary_data(), prop, fraction=0.1, label="cd"))
+
+
+@st.composite
+def cd_problem(draw, allow_twins: bool = False):
+    """Binary data with separated inputs (d ∈ {1, 2}, n ≤ 4, checked by :func:`separated_inputs`)
+    and λ ∈ {10⁻², 10⁻¹, 1}. With ``allow_twins`` only the paper's hypothesis is kept: the second
+    input may be a copy of the first or its negative."""
+    X = draw(logistic_inputs(max_n=4, dims=(1, 2), spacing=0.3))
+    if allow_twins and draw(st.booleans()):
+        X[1] = draw(st.sampled_from([1.0, -1.0])) * X[0]
+    y = draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0])))
+    assume(allow_twins or separated_inputs(X))
+    return LogisticData.build(X, y), draw(st.sampled_from([1e-2, 1e-1, 1.0]))
+
+
+def weighted_candidates(data: LogisticData, rng: np.random.Generator) -> list:
+    """Weighted sets to try as combination distillations: the merged data (fewer points only when
+    inputs repeat up to sign), the data without their last point reweighted to total weight n,
+    and the best weighted (n − 1)-point least-squares match of the ridge path on λ ∈ 10^[−2, 0]
+    (8 values, 2 starts) — a near-miss hyperparameter distillation."""
+    n = len(data)
+    lambdas = np.logspace(-2, 0, 8)
+    attempt = best_path_attempt(regularisation_path(data, lambdas), lambdas,
+                                attempt_starts(data, n - 1, rng, count=2), weighted=True)
+    return [merge_equivalent_points(data),
+            LogisticData(data.X[:-1], data.y[:-1], np.full(n - 1, n / (n - 1))),
+            attempt.data]
+
+
+@checks.add("weighted-cd-count", Kind.PROPERTY)
+def weighted_cd_count(ctx, candidates=weighted_candidates, allow_twins=False) -> Outcome:
+    """Conclusion (ii) in the weighted model: on random binary data with separated inputs and every
+    weighted candidate with k < n points from ``candidates`` (including a near-miss HD found by
+    least squares), appended data separate the two fits as in unweighted-cd-count. Here the
+    separating term is S̃ − S + 2λ(W̃ − n)θ*, which by the lemma cannot vanish on the ball unless
+    every input occurs among the candidate's. Figure: worst upper/lower (< 1)."""
+
+    def prop(problem):
+        data, lam = problem
+        rng = ctx.rng("candidates", data.X.tobytes(), data.y.tobytes(), lam)
+        fewer = [candidate for candidate in candidates(data, rng) if len(candidate) < len(data)]
+        return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
+
+    return property_outcome(search(ctx, cd_problem(allow_twins=allow_twins), prop, fraction=0.1, label="wcd"))
 
 
 # --- assumption-drop counterexamples ----------------------------------------------------------
