@@ -285,10 +285,11 @@ def data_making_minimiser(data: LogisticData, theta, lam: float) -> LogisticData
 
     Stationarity of the union (total weight W + m) asks Σ_D σ(θᵀz)z = v with
     v = −2λ(W + m)θ − Σwᵢ(σ(θᵀxᵢ) − yᵢ)xᵢ. A single label-0 point z = s·a (s > 0) gives
-    σ(θᵀz)z = a exactly when sσ(s·θᵀa) = 1, which has a root when θᵀa ≥ 0 or
-    −θᵀa < W(1/e) (the maximum of sσ(−s|c|) is W(1/e)/|c|). So m copies of one point with
-    a = v/m work once −θᵀv/m < W(1/e); as m grows −θᵀv/m → 2λ‖θ‖², so the smallest such m is
-    finite inside the ball. Raises ValueError outside it.
+    σ(θᵀz)z = a exactly when sσ(s·θᵀa) = 1, which has a root when θᵀa ≥ 0 or −θᵀa < W(1/e)
+    (for c = θᵀa < 0 the maximum of sσ(sc) is W(1/e)/(−c)). So m copies of one point with
+    a = v/m work once −θᵀv/m < W(1/e); since −θᵀv/m = 2λ‖θ‖² + (2λW‖θ‖² + θᵀΣwᵢ(σ − yᵢ)xᵢ)/m,
+    the m used here (the first with −θᵀv/m ≤ W(1/e) − δ/2, δ = W(1/e) − 2λ‖θ‖²) is finite
+    inside the ball. Raises ValueError outside it.
     """
     theta = as_vector(theta, "theta", length=data.X.shape[1])
     lam = require_nonnegative(lam, "lam")
@@ -306,7 +307,7 @@ def data_making_minimiser(data: LogisticData, theta, lam: float) -> LogisticData
         z = np.zeros_like(theta)
     else:
         # a bracket [0, upper] with h(upper) ≥ 1 for h(s) = sσ(sc): h(2) ≥ 1 when c ≥ 0, h(4) ≥ 4σ(−1) > 1
-        # when −¼ ≤ c < 0, and for c < −¼ the maximiser (1 + W(1/e))/|c| of h (where h = W(1/e)/|c| > 1)
+        # when −¼ ≤ c < 0, and for c < −¼ the maximiser (1 + W(1/e))/(−c) of h (where h = W(1/e)/(−c) > 1)
         upper = 2.0 if c >= 0 else 4.0 if c >= -0.25 else (1 + LAMBERT_W_INV_E) / -c
         s = optimize.brentq(lambda s: s * expit(s * c) - 1, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps)
         z = s * a
