@@ -2,7 +2,6 @@
 
 import numpy as np
 import sympy as sp
-from scipy.special import expit
 
 from constructions.logistic import LogisticData, data_making_minimiser, merge_equivalent_points, minimiser_radius
 
@@ -14,24 +13,13 @@ def class_weighted_cross_entropy(t, y):
     return (1 + y) * sp.log(1 + sp.exp(-t)) + (1 - y) * sp.log(1 + sp.exp(t))
 
 
-def inputs_with_antipodal_pair(rng):
-    """Three distinct inputs of which two are antipodal: σ(θᵀx) + σ(−θᵀx) = 1 makes A singular."""
-    x = np.array([0.5, 0.25])
-    return np.array([x, -x, [1.0, -0.5]])
+ANTIPODAL_INPUTS = np.array([[0.5, 0.25], [-0.5, -0.25], [1.0, -0.5]])
+"""Three distinct inputs of which two are antipodal: σ(θᵀx) + σ(−θᵀx) = 1 makes A singular."""
 
 
 def identity_feature(t):
     """The linear model's feature θᵀx: at most d + 1 independent functions."""
     return t
-
-
-def last_lambda_only(candidate, path, lambdas):
-    """A lax matching criterion: only the largest-λ point of the path is matched."""
-    lambdas = np.asarray(lambdas, dtype=float)
-    last = int(np.argmax(lambdas))
-    theta = path[last]
-    residual = expit(candidate.X @ theta) - candidate.y
-    return (candidate.weights * residual) @ candidate.X / candidate.weights.sum() + 2 * lambdas[last] * theta
 
 
 def no_merge(data):
@@ -57,9 +45,8 @@ def linear_sigmoid(t):
     return sp.Rational(1, 2) + t / 4
 
 
-def moment_inputs_with_antipodal_pair(rng):
-    """1-D inputs ¼, −¼, ¾: x₁² = x₂², so the Hankel moment matrix is singular."""
-    return [sp.Rational(1, 4), sp.Rational(-1, 4), sp.Rational(3, 4)], [0, 1, 1]
+MOMENT_INPUTS_ANTIPODAL = ([sp.Rational(1, 4), sp.Rational(-1, 4), sp.Rational(3, 4)], [0, 1, 1])
+"""1-D inputs ¼, −¼, ¾: x₁² = x₂², so the Hankel moment matrix is singular."""
 
 
 def radius_too_small(lam):
@@ -76,16 +63,6 @@ def appended_with_label_one(data, theta, lam):
     return LogisticData(appended.X, np.ones(len(appended)), appended.weights)
 
 
-def weighted_merge_candidates(data, rng):
-    """The weighted model's distillation (weights add) offered as a CD candidate."""
-    return [merge_equivalent_points(data)]
-
-
-def the_data_itself(data, rng):
-    """Only the data: no candidate with fewer points is ever tried."""
-    return [data]
-
-
 def merge_with_labels_flipped(data):
     """Merges antipodal pairs but gives each merged point the label of the other side."""
     merged = merge_equivalent_points(data)
@@ -100,14 +77,14 @@ def first_two_points(data):
 PLANTS = {
     "izzo-zou/theorem-4::sign-symmetry": [Plant("class-weighted cross-entropy", {"loss": class_weighted_cross_entropy})],
     "izzo-zou/theorem-4::independence-mpmath": [Plant("an antipodal pair among the inputs",
-                                                      {"inputs": inputs_with_antipodal_pair})],
+                                                      {"inputs": ANTIPODAL_INPUTS})],
     "izzo-zou/theorem-4::linear-independence": [
         Plant("the paper's hypothesis only (antipodal pairs allowed)", {"allow_antipodal": True}),
         Plant("linear feature θᵀx instead of σ(θᵀx)", {"feature": identity_feature}),
     ],
     "izzo-zou/theorem-4::hd-taylor-moments": [
         Plant("σ replaced by its tangent ½ + t/4", {"sigmoid": linear_sigmoid}),
-        Plant("an antipodal pair among the inputs", {"inputs": moment_inputs_with_antipodal_pair}),
+        Plant("an antipodal pair among the inputs", {"inputs": MOMENT_INPUTS_ANTIPODAL}),
     ],
     "izzo-zou/theorem-4::minimiser-ball": [
         Plant("radius 0.9·√(W(1/e)/(2λ))", {"radius": radius_too_small}),
@@ -116,15 +93,13 @@ PLANTS = {
     ],
     "izzo-zou/theorem-4::best-attempt-path": [
         Plant("claim that n points cannot match either", {"points_short": 0}),
-        Plant("path matched at one λ only", {"residual_fn": last_lambda_only}),
+        Plant("path matched at one λ only", {"grid_size": 1}),
     ],
     "izzo-zou/theorem-4::unweighted-cd-count": [
-        Plant("weighted candidates (the merged data)", {"candidates": weighted_merge_candidates}),
-        Plant("no candidate with fewer points", {"candidates": the_data_itself}),
+        Plant("the merged candidate keeps its weights (the weighted model)", {"keep_weights": True}),
     ],
     "izzo-zou/theorem-4::weighted-cd-count": [
         Plant("the paper's hypothesis only (a repeated or negated input allowed)", {"allow_twins": True}),
-        Plant("no candidate with fewer points", {"candidates": the_data_itself}),
     ],
     "izzo-zou/theorem-4::duplicated-inputs-weighted": [
         Plant("no merging", {"merge": no_merge}),
@@ -137,5 +112,6 @@ PLANTS = {
     ],
     "izzo-zou/theorem-4::zero-path": [Plant("the first two data points", {"distil": first_two_points})],
     "izzo-zou/theorem-4::mirror-symmetric": [Plant("one side kept, not projected", {"fold": keep_one_side})],
-    "izzo-zou/theorem-4::spector": [Plant("linear feature θᵀx instead of σ(θᵀx)", {"feature": identity_feature})],
+    "izzo-zou/theorem-4::spector": [Plant("linear feature θᵀx instead of σ(θᵀx)", {"feature": identity_feature}),
+                                    Plant("the negative of the first input appended", {"append_antipodal": True})],
 }

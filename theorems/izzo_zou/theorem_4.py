@@ -124,11 +124,16 @@ checks = Checks()
 @checks.add("sign-symmetry", Kind.SYMBOLIC)
 def sign_symmetry(ctx, loss=cross_entropy) -> Outcome:
     """sympy: ℓ(−t, 1 − y) − ℓ(t, y) simplifies to 0 for symbolic real t, y, so (−x, 1 − y) and
-    (x, y) are interchangeable for every θ — why antipodal inputs must be excluded."""
+    (x, y) are interchangeable for every θ — why antipodal inputs must be excluded. The loss is
+    first identified as the cross-entropy by what defines it: ∂ℓ/∂t = σ(t) − y and ℓ(0, y) = log 2."""
     t, y = sp.symbols("t y", real=True)
+    is_cross_entropy = (sp.simplify(sp.diff(loss(t, y), t) - (1 / (1 + sp.exp(-t)) - y)) == 0
+                        and sp.simplify(loss(0, y) - sp.log(2)) == 0)
     gap = sp.simplify(loss(-t, 1 - y) - loss(t, y))
-    return Outcome.decide(gap == 0, None if gap == 0 else {"gap": str(gap)},
-                          "" if gap == 0 else "ℓ(−t, 1 − y) ≠ ℓ(t, y)", gap_is_zero=int(gap == 0))
+    holds = bool(is_cross_entropy and gap == 0)
+    return Outcome.decide(holds, None if holds else {"gap": str(gap)},
+                          "" if holds else ("ℓ(−t, 1 − y) ≠ ℓ(t, y)" if is_cross_entropy else "ℓ is not the cross-entropy"),
+                          gap_is_zero=int(gap == 0), is_cross_entropy=int(is_cross_entropy))
 
 
 def default_small_inputs(rng: np.random.Generator) -> np.ndarray:
@@ -139,13 +144,14 @@ def default_small_inputs(rng: np.random.Generator) -> np.ndarray:
 
 
 @checks.add("independence-mpmath", Kind.SYMBOLIC)
-def independence_mpmath(ctx, inputs=default_small_inputs) -> Outcome:
+def independence_mpmath(ctx, inputs=None) -> Outcome:
     """Small case in 50-digit arithmetic: for 3 inputs and 8 parameter vectors θⱼ (entries in ½ℤ),
     A = [1 | σ(θⱼᵀxᵢ)] is evaluated with mpmath and its smallest singular value exceeds
     10·N·10⁻⁵⁰·‖A‖ (the rounding bound at that precision): the four functions 1, σ(θᵀxᵢ) are
-    linearly independent. The double-precision σ_min agrees to within its own bound."""
+    linearly independent. The double-precision σ_min agrees to within its own bound. ``inputs``
+    (an n × d array) replaces the drawn :func:`default_small_inputs`."""
     rng = ctx.rng("small")
-    X = inputs(rng)
+    X = default_small_inputs(rng) if inputs is None else np.asarray(inputs, dtype=float)
     thetas = rng.integers(-4, 5, size=(8, X.shape[1])) / 2
     with mpmath.workdps(50):
         A = mpmath.matrix([[mpmath.mpf(1)] + [1 / (1 + mpmath.exp(-sum(mpmath.mpf(float(a)) * mpmath.mpf(float(b))
@@ -181,11 +187,33 @@ def logistic_inputs(draw, max_n: int = 6, dims=(1, 2, 3), allow_antipodal: bool 
     return X
 
 
+LOGISTIC_PROBE = np.linspace(-8.0, 8.0, 33)
+
+
+def logistic_defect(feature) -> float:
+    """max over t ∈ [−8, 8] of |feature(t)(1 + e^{−t}) − 1|: a few u for σ itself (two rounded
+    factors and a product), so a feature that is not the logistic function is told apart before use."""
+    values = np.asarray(feature(LOGISTIC_PROBE), dtype=float)
+    return float(np.max(np.abs(values * (1 + np.exp(-LOGISTIC_PROBE)) - 1)))
+
+
+def not_logistic(feature) -> Outcome | None:
+    """``falsified`` when ``feature`` is not σ (defect above 10u), else None."""
+    defect = logistic_defect(feature)
+    if defect <= 10 * unit_roundoff():
+        return None
+    return Outcome.falsified({"defect": defect}, "the feature is not the logistic function σ", logistic_defect=defect)
+
+
 @checks.add("linear-independence", Kind.PROPERTY)
 def linear_independence(ctx, feature=expit, allow_antipodal=False) -> Outcome:
     """Random non-antipodal distinct inputs (n ≤ 6, d ≤ 3) and N = 2(n + 1) random θⱼ (normal,
     scale 2): A = [1 | σ(θⱼᵀxᵢ)] has full column rank, certified by σ_min(A) > u‖A‖_F +
-    10·N·u·‖A‖₂ (entry rounding of σ plus the SVD's backward error; Weyl). Figure: worst bound/σ_min."""
+    10·N·u·‖A‖₂ (entry rounding of σ plus the SVD's backward error; Weyl). The feature is first
+    checked to be σ (:func:`logistic_defect`). Figure: worst bound/σ_min."""
+    refused = not_logistic(feature)
+    if refused:
+        return refused
 
     def prop(X):
         rng = ctx.rng("thetas", X.tobytes())
@@ -216,7 +244,7 @@ def logistic_sigmoid(t):
 
 
 @checks.add("hd-taylor-moments", Kind.SYMBOLIC)
-def hd_taylor_moments(ctx, sigmoid=logistic_sigmoid, inputs=default_moment_inputs) -> Outcome:
+def hd_taylor_moments(ctx, sigmoid=logistic_sigmoid, inputs=None) -> Outcome:
     """Exact evidence for (iii), in rational arithmetic. In d = 1 the data term
     f(θ) = (1/n)Σ(σ(θxᵢ) − yᵢ)xᵢ has Taylor coefficient c_j·M_{(j+1)/2} at θʲ for odd j, with
     c_j = σ⁽ʲ⁾(0)/j! and moments M_p = (1/n)Σxᵢ^{2p}; a weighted set has the moments
@@ -225,11 +253,16 @@ def hd_taylor_moments(ctx, sigmoid=logistic_sigmoid, inputs=default_moment_input
     and finds det H ≠ 0 for the Hankel matrix H = [M_{p+q+1}]_{p,q<n} (H = V diag(sᵢ/n) Vᵀ with
     sᵢ = xᵢ² distinct and nonzero, V Vandermonde); (3) for n − 1 symbolic weighted points the same
     Hankel determinant expands to 0. So no set of fewer than n points has f̃ = f near θ = 0, which
-    exact HD forces when the path moves (the identity theorem at the accumulation point 0)."""
-    xs, ys = inputs(ctx.rng("moments"))
+    exact HD forces when the path moves (the identity theorem at the accumulation point 0).
+    ``sigmoid`` is first identified as σ by σ(0) = ½ and σ' = σ(1 − σ); ``inputs`` (rational
+    inputs, binary labels) replaces the drawn :func:`default_moment_inputs`."""
+    xs, ys = default_moment_inputs(ctx.rng("moments")) if inputs is None else inputs
     n = len(xs)
     order = 4 * n - 2
     t, theta = sp.symbols("t θ", real=True)
+    if not (sp.simplify(sigmoid(sp.S.Zero) - sp.Rational(1, 2)) == 0
+            and sp.simplify(sp.diff(sigmoid(t), t) - sigmoid(t) * (1 - sigmoid(t))) == 0):
+        return Outcome.falsified(None, "the sigmoid is not σ (σ(0) = ½, σ' = σ(1 − σ) fail)", is_logistic=0)
     sigma_series = sp.Poly(sp.series(sigmoid(t), t, 0, order).removeO(), t)
     odd = range(1, order, 2)
     coefficients = {j: sigma_series.coeff_monomial(t ** j) for j in odd}
@@ -286,7 +319,9 @@ def minimiser_ball(ctx, radius=minimiser_radius, append=data_making_minimiser) -
 
     def prop(problem):
         data, lam, u, fraction = problem
-        R = radius(lam)
+        R = float(radius(lam))
+        if not (R > 0):
+            raise Violation(f"the radius at λ = {lam:.3g} is {R}, not positive", radius=R)
         theta = fit_logistic_ridge(data, lam)
         if not (np.linalg.norm(theta) <= R + fit_error_bound(data, theta, lam)):
             raise Violation(f"a minimiser has ‖θ‖ = {np.linalg.norm(theta):.6g} > R = {R:.6g}",
@@ -354,24 +389,25 @@ def matching_level(data: LogisticData, candidate: LogisticData, path: np.ndarray
 
 
 @checks.add("best-attempt-path", Kind.PROPERTY)
-def best_attempt_path(ctx, points_short=1, residual_fn=path_residual) -> Outcome:
+def best_attempt_path(ctx, points_short=1, grid_size=None) -> Outcome:
     """Conclusion (iii) on random admissible data: 1-D binary data (n ≤ 4, :func:`hd_problem`)
     and its ridge path on :func:`hd_grid`. Two searches for an (n − 1)-point set that makes every
     θ(λ) stationary: least squares over unweighted soft-labelled points started from 2 subsets of
     the data (moved by 5 %), and least squares over weighted points from 2 random subsets moved
     by 50 %. Each leaves its residual above :func:`matching_level`, the most an exact distillation
     can show (the data's own computed residual plus both roundings). The verdict depends on that
-    comparison only. Figure: worst level/residual (< 1: bounded away)."""
+    comparison only. ``grid_size`` replaces the grid by that many values of λ ∈ 10^[−3, 1].
+    Figure: worst level/residual (< 1: bounded away)."""
 
     def prop(data):
         rng = ctx.rng("attempt", data.X.tobytes(), data.y.tobytes())
-        lambdas = hd_grid(len(data))
+        lambdas = hd_grid(len(data)) if grid_size is None else np.logspace(-3, 1, grid_size)
         path = regularisation_path(data, lambdas)
         m = len(data) - points_short
         scale = path_scale(path, lambdas)
-        attempts = {"unweighted": best_path_attempt(path, lambdas, attempt_starts(data, m, rng, count=2), residual_fn),
+        attempts = {"unweighted": best_path_attempt(path, lambdas, attempt_starts(data, m, rng, count=2)),
                     "weighted": best_path_attempt(path, lambdas, attempt_starts(data, m, rng, count=2, jitter=0.5),
-                                                  residual_fn, weighted=True)}
+                                                  weighted=True)}
         worst = 0.0
         for name, attempt in attempts.items():
             residual = attempt.relative_residual * scale
@@ -436,15 +472,16 @@ def any_binary_data(draw):
     return data, draw(st.sampled_from([1e-2, 1e-1, 1.0]))
 
 
-def unweighted_candidates(data: LogisticData, rng: np.random.Generator) -> list:
+def unweighted_candidates(data: LogisticData, rng: np.random.Generator, keep_weights: bool = False) -> list:
     """Unweighted sets with fewer points to try as combination distillations: the data without
-    their last point, the merged data (:func:`merge_equivalent_points`) with the weights dropped,
-    and a random soft-labelled set of size n − 1 (inputs normal, scaled by the data's spread)."""
+    their last point, the merged data (:func:`merge_equivalent_points`) with the weights dropped
+    (kept with ``keep_weights``), and a random soft-labelled set of size n − 1 (inputs normal,
+    scaled by the data's spread)."""
     merged = merge_equivalent_points(data)
     n, d = data.X.shape
     spread = max(float(np.ptp(data.X)), 1.0)
     return [LogisticData(data.X[:-1], data.y[:-1], np.ones(n - 1)),
-            LogisticData(merged.X, merged.y, np.ones(len(merged))),
+            merged if keep_weights else LogisticData(merged.X, merged.y, np.ones(len(merged))),
             LogisticData(spread * rng.standard_normal((n - 1, d)), rng.uniform(0, 1, n - 1), np.ones(n - 1))]
 
 
@@ -492,10 +529,10 @@ def worst_separation(ctx, data: LogisticData, lam: float, fewer: list) -> float:
 
 
 @checks.add("unweighted-cd-count", Kind.PROPERTY)
-def unweighted_cd_count(ctx, candidates=unweighted_candidates) -> Outcome:
+def unweighted_cd_count(ctx, keep_weights=False) -> Outcome:
     """Conclusion (iv), the paper's CD claim in its own model, for any inputs: on random binary data
     (repeated and antipodal inputs included) and every unweighted candidate with k < n points from
-    ``candidates``, appended data D (:func:`data_making_minimiser`) make θ* = 0.9·R(λ)·u the
+    :func:`unweighted_candidates` (``keep_weights``: the merged one keeps its weights), appended data D (:func:`data_making_minimiser`) make θ* = 0.9·R(λ)·u the
     minimiser of data ∪ D while the minimiser of candidate ∪ D is certified elsewhere
     (:func:`worst_separation`). The reason: at θ* the two unions' gradients differ by
     (S̃ − S + 2λ(k − n)θ*)/(k + m). Figure: worst (over data) best (over u) upper/lower (< 1)."""
@@ -503,7 +540,7 @@ def unweighted_cd_count(ctx, candidates=unweighted_candidates) -> Outcome:
     def prop(problem):
         data, lam = problem
         rng = ctx.rng("candidates", data.X.tobytes(), data.y.tobytes(), lam)
-        fewer = [candidate for candidate in candidates(data, rng) if len(candidate) < len(data)]
+        fewer = [candidate for candidate in unweighted_candidates(data, rng, keep_weights) if len(candidate) < len(data)]
         return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
 
     return property_outcome(search(ctx, any_binary_data(), prop, fraction=0.1, label="cd"))
@@ -537,9 +574,9 @@ def weighted_candidates(data: LogisticData, rng: np.random.Generator) -> list:
 
 
 @checks.add("weighted-cd-count", Kind.PROPERTY)
-def weighted_cd_count(ctx, candidates=weighted_candidates, allow_twins=False) -> Outcome:
+def weighted_cd_count(ctx, allow_twins=False) -> Outcome:
     """Conclusion (ii) in the weighted model: on random binary data with separated inputs and every
-    weighted candidate with k < n points from ``candidates`` (including a near-miss HD found by
+    weighted candidate with k < n points from :func:`weighted_candidates` (including a near-miss HD found by
     least squares), appended data separate the two fits as in unweighted-cd-count. Here the
     separating term is S̃ − S + 2λ(W̃ − n)θ*, which by the lemma cannot vanish on the ball unless
     every input occurs among the candidate's. Figure: worst upper/lower (< 1)."""
@@ -547,7 +584,7 @@ def weighted_cd_count(ctx, candidates=weighted_candidates, allow_twins=False) ->
     def prop(problem):
         data, lam = problem
         rng = ctx.rng("candidates", data.X.tobytes(), data.y.tobytes(), lam)
-        fewer = [candidate for candidate in candidates(data, rng) if len(candidate) < len(data)]
+        fewer = [candidate for candidate in weighted_candidates(data, rng) if len(candidate) < len(data)]
         return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
 
     return property_outcome(search(ctx, cd_problem(allow_twins=allow_twins), prop, fraction=0.1, label="wcd"))
@@ -695,23 +732,29 @@ def mirror_symmetric(ctx, fold=fold_mirror_symmetric) -> Outcome:
 
 # --- real data -------------------------------------------------------------------------------
 @checks.add("spector", Kind.REAL_DATA, needs=(dataset("spector"),))
-def spector(ctx, feature=expit) -> Outcome:
+def spector(ctx, feature=expit, append_antipodal=False) -> Outcome:
     """statsmodels' ``spector`` (32 students; GPA, TUCE, PSI standardised, plus an intercept
-    column, so no two inputs are antipodal): the inputs are distinct, and A = [1 | σ(θⱼᵀxᵢ)] over
-    N = 2(n + 1) random θⱼ has σ_min above its rounding bound, so no exact combination
-    distillation of spector has fewer than 32 points."""
+    column): the inputs are checked to be separated (:func:`separated_inputs`: distinct,
+    non-antipodal, nonzero), the feature to be σ, and A = [1 | σ(θⱼᵀxᵢ)] over N = 2(n + 1) random
+    θⱼ has σ_min above its rounding bound, so no exact combination distillation of spector has
+    fewer than 32 points. ``append_antipodal`` adds the negative of the first input."""
+    refused = not_logistic(feature)
+    if refused:
+        return refused
     raw = load_statsmodels("spector")
     standard = (raw.X - raw.X.mean(0)) / raw.X.std(0)
     X = np.column_stack([np.ones(len(raw.y)), standard])
-    distinct = np.unique(X, axis=0).shape[0] == X.shape[0]
+    if append_antipodal:
+        X = np.vstack([X, -X[:1]])
+    separated = separated_inputs(X)
     thetas = ctx.rng("thetas").standard_normal((2 * (X.shape[0] + 1), X.shape[1]))
     A = sigmoid_feature_matrix(X, thetas, feature=feature)
     singular = np.linalg.svd(A, compute_uv=False)
     bound = unit_roundoff() * np.linalg.norm(A) + 10 * A.shape[0] * unit_roundoff() * singular[0]
-    holds = bool(distinct and singular[-1] > bound)
+    holds = bool(separated and singular[-1] > bound)
     return Outcome.decide(holds, None if holds else {"sigma_min": singular[-1], "bound": bound},
                           "" if holds else "spector: the sigmoid functions are not certified independent",
-                          points=X.shape[0], sigma_min=singular[-1], bound=bound)
+                          points=X.shape[0], separated=int(separated), sigma_min=singular[-1], bound=bound)
 
 
 THEOREM = register(
