@@ -63,10 +63,10 @@ def appended_with_label_one(data, theta, lam):
     return LogisticData(appended.X, np.ones(len(appended)), appended.weights)
 
 
-def merge_with_labels_flipped(data):
-    """Merges antipodal pairs but gives each merged point the label of the other side."""
+def merge_then_drop_last(data):
+    """Merges antipodal pairs, then loses the last merged point (its gradient term never vanishes)."""
     merged = merge_equivalent_points(data)
-    return LogisticData(merged.X, 1 - merged.y, merged.weights)
+    return LogisticData(merged.X[:-1], merged.y[:-1], merged.weights[:-1])
 
 
 def first_two_points(data):
@@ -108,7 +108,7 @@ PLANTS = {
     "izzo-zou/theorem-4::antipodal-inputs-weighted": [Plant("no merging", {"merge": no_merge})],
     "izzo-zou/theorem-4::antipodal-pairs-unweighted": [
         Plant("no merging", {"merge": no_merge}),
-        Plant("merged labels flipped", {"merge": merge_with_labels_flipped}),
+        Plant("merged set missing its last point", {"merge": merge_then_drop_last}),
     ],
     "izzo-zou/theorem-4::zero-path": [Plant("the first two data points", {"distil": first_two_points})],
     "izzo-zou/theorem-4::mirror-symmetric": [Plant("one side kept, not projected", {"fold": keep_one_side})],
