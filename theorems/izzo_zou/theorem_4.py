@@ -230,7 +230,6 @@ def linear_independence(ctx, feature=expit, allow_antipodal=False) -> Outcome:
     return property_outcome(search(ctx, logistic_inputs(allow_antipodal=allow_antipodal), prop, label="rank"))
 
 
-
 def default_moment_inputs(rng: np.random.Generator) -> tuple[list, list]:
     """Three 1-D inputs in ¼ℤ with distinct magnitudes in [¼, 2] and random signs (so pairwise
     neither equal nor opposite, and nonzero), and binary labels."""
@@ -240,6 +239,7 @@ def default_moment_inputs(rng: np.random.Generator) -> tuple[list, list]:
 
 
 def logistic_sigmoid(t):
+    """σ(t) = 1/(1 + e^{−t}) as a sympy expression."""
     return 1 / (1 + sp.exp(-t))
 
 
@@ -532,15 +532,17 @@ def worst_separation(ctx, data: LogisticData, lam: float, fewer: list) -> float:
 def unweighted_cd_count(ctx, keep_weights=False) -> Outcome:
     """Conclusion (iv), the paper's CD claim in its own model, for any inputs: on random binary data
     (repeated and antipodal inputs included) and every unweighted candidate with k < n points from
-    :func:`unweighted_candidates` (``keep_weights``: the merged one keeps its weights), appended data D (:func:`data_making_minimiser`) make θ* = 0.9·R(λ)·u the
-    minimiser of data ∪ D while the minimiser of candidate ∪ D is certified elsewhere
+    :func:`unweighted_candidates` (``keep_weights``: the merged one keeps its weights), appended
+    data D (:func:`data_making_minimiser`) make θ* = 0.9·R(λ)·u the minimiser of data ∪ D while
+    the minimiser of candidate ∪ D is certified elsewhere
     (:func:`worst_separation`). The reason: at θ* the two unions' gradients differ by
     (S̃ − S + 2λ(k − n)θ*)/(k + m). Figure: worst (over data) best (over u) upper/lower (< 1)."""
 
     def prop(problem):
         data, lam = problem
         rng = ctx.rng("candidates", data.X.tobytes(), data.y.tobytes(), lam)
-        fewer = [candidate for candidate in unweighted_candidates(data, rng, keep_weights) if len(candidate) < len(data)]
+        candidates = unweighted_candidates(data, rng, keep_weights)
+        fewer = [candidate for candidate in candidates if len(candidate) < len(data)]
         return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
 
     return property_outcome(search(ctx, any_binary_data(), prop, fraction=0.1, label="cd"))
