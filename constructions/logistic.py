@@ -159,8 +159,10 @@ def best_path_attempt(path: np.ndarray, lambdas, starts, residual_fn=path_residu
                       scale: float | None = None, weighted: bool = False) -> CompressionAttempt:
     """Fit m soft-labelled points so that ``residual_fn`` (default :func:`path_residual`)
     vanishes: scipy's trust-region least squares with ỹ ∈ [0, 1], one run per start. With
-    ``weighted`` the points also carry free positive weights w̃ = e^{v}, v ∈ [−20, 20] (start 0);
-    otherwise all weights are 1.
+    ``weighted`` the points also carry free positive weights w̃ = e^{v}, v ∈ [−10, 10] (start 0),
+    and their inputs stay within 100 × the largest start entry (at least 100), where the
+    residual's finite-difference Jacobian cannot overflow; otherwise all weights are 1 and the
+    inputs are free.
 
     ``starts`` is a list of (X̃, ỹ) initial sets of equal size m. Each run stops at
     ``max_nfev`` evaluations, when the cost changes by less than ftol = 10⁻¹⁰ relatively, or when
@@ -172,10 +174,13 @@ def best_path_attempt(path: np.ndarray, lambdas, starts, residual_fn=path_residu
     if not starts:
         raise ValueError("best_path_attempt needs at least one start")
     m, d = np.shape(starts[0][0])
-    scale = max(path_scale(path, lambdas) if scale is None else float(scale), np.finfo(float).tiny)
+    scale = path_scale(path, lambdas) if scale is None else float(scale)
+    if not scale > 0:
+        raise ValueError(f"the residual scale is {scale}: a path that stays at 0 has no relative residual")
     extra = m if weighted else 0
-    lower = np.concatenate([np.full(m * d, -np.inf), np.zeros(m), np.full(extra, -20.0)])
-    upper = np.concatenate([np.full(m * d, np.inf), np.ones(m), np.full(extra, 20.0)])
+    reach = 100 * max(1.0, max(float(np.max(np.abs(X0))) for X0, _ in starts)) if weighted else np.inf
+    lower = np.concatenate([np.full(m * d, -reach), np.zeros(m), np.full(extra, -10.0)])
+    upper = np.concatenate([np.full(m * d, reach), np.ones(m), np.full(extra, 10.0)])
 
     def unpack(z):
         weights = np.exp(z[m * d + m:]) if weighted else np.ones(m)

@@ -564,15 +564,16 @@ def cd_problem(draw, allow_twins: bool = False):
 def weighted_candidates(data: LogisticData, rng: np.random.Generator) -> list:
     """Weighted sets to try as combination distillations: the merged data (fewer points only when
     inputs repeat up to sign), the data without their last point reweighted to total weight n,
-    and the best weighted (n − 1)-point least-squares match of the ridge path on λ ∈ 10^[−2, 0]
-    (8 values, 2 starts) — a near-miss hyperparameter distillation."""
+    and, when the path is not identically 0, the best weighted (n − 1)-point least-squares match
+    of the ridge path on λ ∈ 10^[−2, 0] (8 values, 2 starts) — a near-miss hyperparameter
+    distillation."""
     n = len(data)
     lambdas = np.logspace(-2, 0, 8)
-    attempt = best_path_attempt(regularisation_path(data, lambdas), lambdas,
-                                attempt_starts(data, n - 1, rng, count=2), weighted=True)
-    return [merge_equivalent_points(data),
-            LogisticData(data.X[:-1], data.y[:-1], np.full(n - 1, n / (n - 1))),
-            attempt.data]
+    path = regularisation_path(data, lambdas)
+    candidates = [merge_equivalent_points(data), LogisticData(data.X[:-1], data.y[:-1], np.full(n - 1, n / (n - 1)))]
+    if path_scale(path, lambdas) > 0:
+        candidates.append(best_path_attempt(path, lambdas, attempt_starts(data, n - 1, rng, count=2), weighted=True).data)
+    return candidates
 
 
 @checks.add("weighted-cd-count", Kind.PROPERTY)
