@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.validation import as_matrix, require_nonnegative, require_positive_int
 
 ROOTS = {"+": 1.0, "-": -1.0}
@@ -257,7 +257,7 @@ def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rn
     """:func:`construct_distilled`, then retrain on φ(recovered X_S) and compare with W (the report)."""
     W = as_matrix(W, "W")
     built = construct_distilled(W, feature_map, Y_S, lam_s=lam_s, reference=reference, rng=rng, clip=clip, root=root)
-    W_s = fit_ridge(feature_map(built.X), built.Y, built.lam_s)
+    W_s = fit_ridge_full_lambda(feature_map(built.X), built.Y, built.lam_s)
     report = DistillReport(cosine(W, W_s), relative_error(W_s, W), built.X.shape[0], built.lam_s, built.scale,
                            built.lam_s_bound)
     return Distilled(built.X, built.Y, built.lam_s, W_s, report)
@@ -265,7 +265,7 @@ def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rn
 
 def _fit_model(F, Y, lam, device):
     if device is None:
-        return fit_ridge(F, Y, lam)
+        return fit_ridge_full_lambda(F, Y, lam)
     import torch
 
     Ft = torch.as_tensor(F, dtype=torch.float64, device=device)

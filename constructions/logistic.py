@@ -80,9 +80,10 @@ def objective(data: LogisticData, theta: np.ndarray, lam: float) -> float:
     return float(data.weights @ losses / data.weights.sum() + lam * theta @ theta)
 
 
-def fit_logistic_ridge(data: LogisticData, lam: float, *, start=None, tol: float = 1e-13,
+def fit_logistic_ridge_full_lambda(data: LogisticData, lam: float, *, start=None, tol: float = 1e-13,
                        max_iter: int = 100) -> np.ndarray:
-    """argmin L(θ) by Newton's method with backtracking.
+    """argmin L(θ) = (1/W)Σ wᵢ cross-entropy(yᵢ ∈ [0, 1]) + λ‖θ‖² (penalty λ, not halved) by Newton's
+    method with backtracking.
 
     Stops when ‖∇L(θ)‖ ≤ tol·(1 + ‖(1/W)Σwᵢyᵢxᵢ‖) + 10·n·eps·max‖xᵢ‖ (relative to the size of
     the data term, plus the rounding floor of an n-term gradient sum); for
@@ -127,7 +128,7 @@ def regularisation_path(data: LogisticData, lambdas, **kwargs) -> np.ndarray:
     path = np.zeros((len(lambdas), data.X.shape[1]))
     theta = None
     for index in np.argsort(-lambdas):
-        theta = fit_logistic_ridge(data, lambdas[index], start=theta, **kwargs)
+        theta = fit_logistic_ridge_full_lambda(data, lambdas[index], start=theta, **kwargs)
         path[index] = theta
     return path
 

@@ -11,6 +11,12 @@ Part 2 runs :data:`theorems.soundness.CASES` — false claims and their true con
 way users write them — under the default profile and counts how often each gets its expected
 verdict. The target is 99 of 100 seeds for every case.
 
+Part 3 (``--trivial``) runs every check that takes a function subject with two stand-ins made
+from the built-in (``tests/trivial_subjects.py``): its answer zeroed, and its answer scaled by
+1 + 10⁻³. It lists every stand-in that a check lets pass, for triage: a zeroed answer that passes
+is a defect unless the subject is an adversary (an attempt the theorem says must fail); a scaled
+answer that passes is a defect unless the claim is scale-free in that output or a one-sided bound.
+
 Wall time is printed per part, and the ratio of a dev run to a ci run measured in the same process.
 """
 
@@ -48,6 +54,28 @@ def _suite(seed: int) -> dict[str, str]:
     from theorems.soundness import CASES, run_case
 
     return {case.name: str(run_case(case, "dev", seed)) for case in CASES}
+
+
+def _trivial(namespace: str) -> list[tuple[str, str, str, str]]:
+    warnings.simplefilter("ignore")
+    from tests.trivial_subjects import trivial_plants
+    from theorems import REGISTRY, CheckContext
+    from theorems.runner import run_check
+
+    ctx = CheckContext(profile="dev", seed=0)
+    theorems = [t for t in REGISTRY.theorems() if t.namespace == namespace]
+    rows = []
+    for check_id, name, label, theorem, check, stand_in in trivial_plants(theorems):
+        rows.append((check_id, name, label, str(run_check(theorem, check, ctx, **{name: stand_in}).verdict)))
+    return rows
+
+
+def trivial_table(workers: int) -> list[tuple[str, str, str, str]]:
+    from theorems import REGISTRY
+
+    namespaces = sorted({t.namespace for t in REGISTRY.theorems()})
+    with _pool(workers) as pool:
+        return [row for rows in pool.map(_trivial, namespaces) for row in rows]
 
 
 def _pool(workers: int):
@@ -122,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--thorough-seeds", type=int, default=0)
     parser.add_argument("--suite-seeds", type=int, default=100)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--json", help="write both tables to this file (atomically)")
+    parser.add_argument("--trivial", action="store_true", help="also run the trivial-subject stand-ins")
+    parser.add_argument("--json", help="write the tables to this file (atomically)")
     args = parser.parse_args(argv)
     for name in ("dev_seeds", "ci_seeds", "thorough_seeds", "suite_seeds", "workers"):
         if getattr(args, name) < (1 if name == "workers" else 0):
@@ -136,6 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     report["builtin"] = builtin_table(args.dev_seeds, args.ci_seeds, args.thorough_seeds, args.workers)
     _print_builtin(report["builtin"])
     print(f"   built-in wall {time.perf_counter() - start:.1f} s")
+    if args.trivial:
+        start = time.perf_counter()
+        report["trivial"] = trivial_table(args.workers)
+        passing = [row for row in report["trivial"] if row[3] in ("verified", "unrefuted", "supported")]
+        print(f"== trivial stand-ins: {len(passing)} of {len(report['trivial'])} pass a check (triage each)")
+        for check_id, name, label, verdict in passing:
+            print(f"   {check_id}  {name}[{label}]  {verdict}")
+        print(f"   trivial wall {time.perf_counter() - start:.1f} s")
     dev, ci = report["builtin"]["seconds"].get("dev"), report["builtin"]["seconds"].get("ci")
     if dev and ci:
         print(f"   cost: a dev run is {sorted(dev)[len(dev) // 2] / sorted(ci)[len(ci) // 2]:.2f}× a ci run (medians)")

@@ -136,11 +136,11 @@ def test_private_distillation_runs_and_validates():
 
 
 def test_sweep_from_gram_matches_direct_fit():
-    from constructions.krr import RidgeSweep, fit_ridge
+    from constructions.krr import RidgeSweep, fit_ridge_full_lambda
 
     F = RNG.normal(size=(50, 6))
     sweep = RidgeSweep.from_gram(F.T @ F, F.T @ Y[:50])
     for lam in (1e-2, 1.0, 30.0):
-        assert np.allclose(sweep.weights(lam), fit_ridge(F, Y[:50], lam), rtol=1e-9, atol=1e-12)
+        assert np.allclose(sweep.weights(lam), fit_ridge_full_lambda(F, Y[:50], lam), rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="must be square"):
         RidgeSweep.from_gram(np.ones((3, 4)), np.ones((3, 1)))

@@ -1,13 +1,13 @@
 """Planted failures for chen-huang-weng/theorem-5.2."""
 
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 
 from tests.plants import Plant
 
 
 def trainer_with_offset(F, Y, lam):
     """Adds a constant 10⁻³ to every weight (a bias leaking into W)."""
-    return fit_ridge(F, Y, lam) + 1e-3
+    return fit_ridge_full_lambda(F, Y, lam) + 1e-3
 
 
 PLANTS = {

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, lambda_s_bound, ridge_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem, recovery_ratio
@@ -83,7 +83,7 @@ def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
         if root == "-" and lam_s == 0:
             root = "+"  # the '−' branch is σ = 0 when λ_S = 0: no points at all
         X_S, lam_s = construct(G, lam_s, root=root)
-        W_s = fit_ridge(X_S, Y_S, lam_s)
+        W_s = fit_ridge_full_lambda(X_S, Y_S, lam_s)
         # near the bound the two roots merge: dσ/dσ' grows like 1/√(1 − t)
         ratio = recovery_ratio(W, W_s, X_S, G, Y_S, lam_s) * np.sqrt(max(1.0 - t, 1e-12))
         if ratio > 1:
@@ -156,7 +156,7 @@ def above_bound(ctx, factor=1.01) -> Outcome:
         G = admissible_operator(W, Y_S, Z)
         lam_s = factor * lambda_s_bound(G)
         X_S, _ = features_from_operator(G, lam_s, clip=True)
-        W_s = fit_ridge(X_S, Y_S, lam_s)
+        W_s = fit_ridge_full_lambda(X_S, Y_S, lam_s)
         top = np.linalg.norm(G, 2)
         floor = np.linalg.svd(Y_S, compute_uv=False)[-1] * (top - 1 / (2 * np.sqrt(lam_s)))
         rounding = 10 * max(G.shape) * unit_roundoff() * top * np.linalg.norm(Y_S, 2)
@@ -185,7 +185,7 @@ def fewer_than_k(ctx, points_short=1) -> Outcome:
         Y_small = Y_S[:m]
         G = W @ np.linalg.pinv(Y_small)
         X_S, _ = features_from_operator(G) if np.linalg.norm(G) > 0 else (np.zeros((m, W.shape[0])), 0.0)
-        W_s = fit_ridge(X_S, Y_small, 0.0)
+        W_s = fit_ridge_full_lambda(X_S, Y_small, 0.0)
         sigma_k = np.linalg.svd(W, compute_uv=False)[k - 1]
         rounding = 10 * max(W.shape) * unit_roundoff() * np.linalg.norm(W, 2)
         miss = np.linalg.norm(W_s - W)

@@ -20,7 +20,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from constructions.feature_maps import LeakyReLUNetwork, RandomFourierFeatures
-from constructions.krr import accuracy, fit_ridge
+from constructions.krr import accuracy, fit_ridge_full_lambda
 from constructions.krr_distill import MODES, distill_krr, distill_model, label_matrix, ridge_operator
 from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
@@ -49,7 +49,7 @@ def retrained_error_ratio(W, result, feature_map) -> float:
     φ(φ⁻¹(F)) perturbs F by ≈ size·u·κ_map relative), plus the ridge retraining term when λ_S > 0.
     """
     F_S = feature_map(result.X)
-    W_s = fit_ridge(F_S, result.Y, result.lam_s)
+    W_s = fit_ridge_full_lambda(F_S, result.Y, result.lam_s)
     G = ridge_operator(F_S, result.lam_s)
     amplification = np.linalg.norm(G, 2) * np.linalg.norm(result.Y, 2) / np.linalg.norm(W, 2)
     tol = recovery_tolerance(condition(F_S) * map_condition(feature_map), amplification, max(F_S.shape))
@@ -82,7 +82,7 @@ def small_krr(draw, map_kind: str):
 def _recovery_check(ctx, distill, map_kind, label):
     def prop(args):
         X, Y, feature_map, lam, lam_s, ipc, mode, seed = args
-        W = fit_ridge(feature_map(X), Y, lam)
+        W = fit_ridge_full_lambda(feature_map(X), Y, lam)
         try:
             result = distill(X, Y, feature_map, ipc, lam, lam_s=lam_s, mode=mode, seed=seed)
         except ValueError as error:
@@ -174,7 +174,7 @@ def fashion_mnist_check(ctx, distill_step=distill_model) -> Outcome:
         for mode, setup in MODES.items():
             Y_S, reference = setup(X[model.train_index], train_Y, feature_map, model.W, 1, 0.0, map_rng)
             result = distill_step(model.W, feature_map, Y_S, lam_s=0.0, reference=reference, rng=map_rng)
-            W_s = fit_ridge(feature_map(result.X), result.Y, result.lam_s)
+            W_s = fit_ridge_full_lambda(feature_map(result.X), result.Y, result.lam_s)
             distilled = accuracy(F_test, y_test, W_s)
             gap = abs(distilled - original)
             error = float(np.linalg.norm(W_s - model.W) / np.linalg.norm(model.W))

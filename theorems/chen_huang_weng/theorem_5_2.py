@@ -21,7 +21,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from constructions.feature_maps import LeakyReLUNetwork
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import distill_krr, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE
@@ -73,7 +73,7 @@ checks = Checks()
 
 
 @checks.add("span-lemma", Kind.PROPERTY)
-def span_lemma(ctx, train=fit_ridge) -> Outcome:
+def span_lemma(ctx, train=fit_ridge_full_lambda) -> Outcome:
     """For random points X_S (m = k), labels Y_S and λ_S ∈ {0, 0.1, 10}, the model ``train`` returns has
     its columns in span{φ(xᵢ)}: the part orthogonal to that span is below 10·p·u·‖W_S‖·κ(F_S)."""
 
