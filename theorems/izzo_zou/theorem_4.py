@@ -43,7 +43,7 @@ from constructions.logistic import (
     best_path_attempt,
     data_gradient,
     data_making_minimiser,
-    fit_logistic_ridge,
+    fit_logistic_ridge_full_lambda,
     fold_mirror_symmetric,
     merge_equivalent_points,
     minimiser_radius,
@@ -322,12 +322,12 @@ def minimiser_ball(ctx, radius=minimiser_radius, append=data_making_minimiser) -
         R = float(radius(lam))
         if not (R > 0):
             raise Violation(f"the radius at λ = {lam:.3g} is {R}, not positive", radius=R)
-        theta = fit_logistic_ridge(data, lam)
+        theta = fit_logistic_ridge_full_lambda(data, lam)
         if not (np.linalg.norm(theta) <= R + fit_error_bound(data, theta, lam)):
             raise Violation(f"a minimiser has ‖θ‖ = {np.linalg.norm(theta):.6g} > R = {R:.6g}",
                             norm_over_radius=np.linalg.norm(theta) / R)
         extremal = LogisticData.build([-(1 + w) / R * u], [0.0])
-        extremal_theta = fit_logistic_ridge(extremal, lam)
+        extremal_theta = fit_logistic_ridge_full_lambda(extremal, lam)
         if not (abs(np.linalg.norm(extremal_theta) - R) <= fit_error_bound(extremal, extremal_theta, lam)):
             raise Violation(f"the extremal point's minimiser has norm {np.linalg.norm(extremal_theta):.6g}, not "
                             f"R = {R:.6g}", extremal_norm_over_radius=np.linalg.norm(extremal_theta) / R)
@@ -337,7 +337,7 @@ def minimiser_ball(ctx, radius=minimiser_radius, append=data_making_minimiser) -
         except ValueError as refusal:
             raise Violation(f"no data were built for ‖θ*‖ = {fraction:.3g}·R: {refusal}", fraction=fraction) from None
         at_target = np.linalg.norm(ridge_gradient(joined, target, lam))
-        fitted = fit_logistic_ridge(joined, lam)
+        fitted = fit_logistic_ridge_full_lambda(joined, lam)
         gap = np.linalg.norm(fitted - target)
         if not (at_target <= gradient_rounding(joined, target, lam)
                 and gap <= fit_error_bound(joined, fitted, lam) + fit_error_bound(joined, target, lam)):
@@ -498,7 +498,7 @@ def separation(data: LogisticData, candidate: LogisticData, target: np.ndarray, 
     lipschitz = np.linalg.norm(second, 2) / 4 + 2 * lam
     lower = (g_distilled - gradient_rounding(distilled, target, lam)) / lipschitz
     upper = fit_error_bound(original, target, lam)
-    fit_original, fit_distilled = fit_logistic_ridge(original, lam), fit_logistic_ridge(distilled, lam)
+    fit_original, fit_distilled = fit_logistic_ridge_full_lambda(original, lam), fit_logistic_ridge_full_lambda(distilled, lam)
     if not (np.linalg.norm(fit_original - target) <= upper + fit_error_bound(original, fit_original, lam)
             and np.linalg.norm(fit_distilled - target) >= lower - fit_error_bound(distilled, fit_distilled, lam)):
         raise Violation("a separation bound disagrees with the Newton fits of the two unions",
