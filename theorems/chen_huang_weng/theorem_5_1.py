@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from constructions.feature_maps import LeakyReLUNetwork, RandomFourierFeatures
 from constructions.krr import accuracy, fit_ridge
-from constructions.krr_distill import MODES, distill_krr, distill_model, label_matrix, ridge_operator
+from constructions.krr_distill import MODES, distill_krr, distill_model, label_matrix
 from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
@@ -74,66 +74,84 @@ def retraining_tolerance(F_S, Y_S, lam_s: float, W_s: np.ndarray, G: np.ndarray,
 LARGEST_TOLERANCE = 1e-2
 
 
-def check_report(result, W, feature_map, Y_S, lam_s: float, bound: float | None, slack: float, clipped: bool,
-                 label_rule) -> dict:
+def check_report(result, W, feature_map, points: int, Y_S, lam_s: float, bound: float | None, slack: float,
+                 clipped: bool, label_rule) -> dict:
     """Every field a user reads, against this check's own computation; returns the figures.
 
-    ``Y_S``/``lam_s``: the labels and λ_S asked for (before range scaling); ``bound``: Theorem 4.1's bound
-    for them when the check knows G (``slack`` its relative rounding, ``operator_bound``), else None (then only the bound ≤ 1/(4‖W Y_S⁺‖²) that holds for every Z,
-    since G restricted to Range(Y_S) is W Y_S⁺); ``clipped``: whether λ_S was above the bound and clip asked;
-    ``label_rule(Y_unscaled)`` raises Violation when the labels are not the mode's.
+    ``points``: m = ipc·k; ``Y_S``: the labels asked for (None on the pipeline, where ``label_rule``
+    says what they must be); ``lam_s``: the λ_S asked for (before range scaling); ``bound``: Theorem 4.1's
+    bound for Y_S when the check knows G (``slack``: its relative rounding, ``operator_bound``), else None;
+    ``clipped``: whether λ_S was above the bound with clip asked.
     """
-    u = unit_roundoff()
-    m = Y_S.shape[0] if Y_S is not None else result.Y.shape[0]
-    if not (result.X.shape == (m, feature_map.d) and result.report.points == m):
-        raise Violation(f"expected {m} points of dimension {feature_map.d}, got X {result.X.shape} and "
-                        f"report.points = {result.report.points}", points=result.report.points)
+    if not (result.X.shape == (points, feature_map.d) and result.Y.shape == (points, W.shape[1])
+            and result.report.points == points):
+        raise Violation(f"expected {points} points of dimension {feature_map.d}, got X {result.X.shape}, Y "
+                        f"{result.Y.shape} and report.points = {result.report.points}", points=result.report.points)
     F_S = feature_map(result.X)
     c = result.report.scale
+    _check_scale(F_S, c, feature_map)
+    label_rule(result.Y / c)
+    if Y_S is not None and not np.allclose(result.Y, c * Y_S, rtol=4 * unit_roundoff(), atol=0):
+        raise Violation("the returned labels are not c·Y_S", scale=c)
+    _check_ridge_fields(result, W, lam_s, bound, slack, clipped)
+    return _check_model_fields(result, W, F_S, feature_map)
+
+
+def _check_scale(F_S, c: float, feature_map) -> None:
+    """c = 1 for an unbounded map; for a bounded one 0 < c ≤ 1, φ(X_S) inside the box and touching it when
+    c < 1 (the scaling is the largest that fits). φ(φ⁻¹(F)) reproduces F within 10·size·u·κ_map relative
+    (× π, the largest angle, for RFF)."""
     largest = float(np.max(np.abs(F_S)))
-    # φ(φ⁻¹(F)) reproduces F within 10·size·u·κ_map relative (× π, the largest angle, for RFF)
-    feature_slack = 10 * max(F_S.shape) * u * map_condition(feature_map) * np.pi
+    slack = 10 * max(F_S.shape) * unit_roundoff() * map_condition(feature_map) * np.pi
     if feature_map.bound is None:
-        scale_ok = c == 1
+        fits = c == 1
     else:
-        scale_ok = 0 < c <= 1 and largest <= feature_map.bound * (1 + feature_slack) and (
-            c == 1 or largest >= feature_map.bound * (1 - feature_slack))
-    if not scale_ok:
+        fits = 0 < c <= 1 and largest <= feature_map.bound * (1 + slack) and (
+            c == 1 or largest >= feature_map.bound * (1 - slack))
+    if not fits:
         raise Violation(f"scale c = {c:.6g} does not fit the features into the range (max |φ(X_S)| = {largest:.6g})",
                         scale=c)
-    label_rule(result.Y / c)
-    if Y_S is not None and not np.allclose(result.Y, c * Y_S, rtol=4 * u, atol=0):
-        raise Violation("the returned labels are not c·Y_S", scale=c)
+
+
+def _check_ridge_fields(result, W, lam_s: float, bound: float | None, slack: float, clipped: bool) -> None:
+    """λ_S returned = c²λ_S (c² × the bound when clipped) and flagged as such; report.lam_s_bound = c² × the
+    check's bound, or, where the check cannot know Z, between λ_S and c²/(4‖W Y_S⁺‖₂²): G restricted to
+    Range(Y_S) is W Y_S⁺, so ‖G‖₂ ≥ ‖W Y_S⁺‖₂ for every Z."""
+    u, c, m = unit_roundoff(), result.report.scale, result.Y.shape[0]
+    construction_slack = 20 * max(W.shape[0], m) * u  # the construction's own bound: one SVD (bound_rounding)
     target = c**2 * (bound if clipped else lam_s)
-    target_slack = (slack + 20 * max(W.shape[0], m) * u) if clipped else 4 * u  # c² rounds twice
+    target_slack = (slack + construction_slack) if clipped else 4 * u  # c² rounds twice
     if not (abs(result.lam_s - target) <= target_slack * target and result.report.lam_s == result.lam_s
             and result.report.clipped == clipped):
         raise Violation(f"λ_S returned {result.lam_s:.6g} (report {result.report.lam_s:.6g}, clipped = "
                         f"{result.report.clipped}), expected c²·{'bound' if clipped else 'λ_S'} = {target:.6g} "
                         f"(clipped = {clipped})", lam_s=result.lam_s, expected=target)
-    labels = result.Y / c
-    construction_slack = 20 * max(W.shape[0], m) * u  # the construction's own bound: one SVD (bound_rounding)
     if bound is not None:
         bound_ok = abs(result.report.lam_s_bound - c**2 * bound) <= (slack + construction_slack) * c**2 * bound
     else:
-        ceiling = 1 / (4 * np.linalg.norm(W @ np.linalg.pinv(labels), 2) ** 2)
-        bound_ok = result.lam_s <= result.report.lam_s_bound <= c**2 * ceiling * (1 + 20 * m * u * condition(labels))
+        labels = result.Y / c
+        ceiling = c**2 / (4 * np.linalg.norm(W @ np.linalg.pinv(labels), 2) ** 2)
+        bound_ok = result.lam_s <= result.report.lam_s_bound <= ceiling * (1 + 20 * m * u * condition(labels))
     if not bound_ok:
         raise Violation(f"report.lam_s_bound = {result.report.lam_s_bound:.8g} disagrees with Theorem 4.1's bound"
                         + (f" c²/(4σ'₁²) = {c**2 * bound:.8g}" if bound is not None else ""),
                         lam_s_bound=result.report.lam_s_bound)
+
+
+def _check_model_fields(result, W, F_S, feature_map) -> dict:
+    """Retrain on φ(X_S) by the SVD (``retrain``) and compare W_s, relative_error and cosine with it
+    (``retraining_tolerance``; the cosine moves by at most twice the relative change of W_S)."""
     W_s, G = retrain(F_S, result.Y, result.lam_s)
     tolerance, kappa_sys = retraining_tolerance(F_S, result.Y, result.lam_s, W_s, G, feature_map)
     if not (tolerance <= LARGEST_TOLERANCE):
         raise Violation(f"the distilled features are too ill-conditioned to confirm W_S (tolerance {tolerance:.3g})",
                         tolerance=tolerance, kappa_sys=kappa_sys, kappa_features=condition(F_S),
-                        kappa_map=map_condition(feature_map), lam_s=result.lam_s, points=m)
+                        kappa_map=map_condition(feature_map), lam_s=result.lam_s)
     W_norm, Ws_norm = np.linalg.norm(W), np.linalg.norm(W_s)
     error = float(np.linalg.norm(W_s - W) / W_norm)
     cos = float(np.sum(W * W_s) / (W_norm * Ws_norm))
-    field_slack = tolerance * Ws_norm / W_norm
     if not (np.linalg.norm(result.W_s - W_s) <= tolerance * Ws_norm
-            and abs(result.report.relative_error - error) <= field_slack
+            and abs(result.report.relative_error - error) <= tolerance * Ws_norm / W_norm
             and abs(result.report.cosine - cos) <= 2 * tolerance):
         raise Violation("report.relative_error, report.cosine or W_s disagrees with retraining on φ(X_S)",
                         relative_error=result.report.relative_error, expected_relative_error=error,
@@ -241,8 +259,8 @@ def _recovery_check(ctx, distill, distill_step, map_kind, label):
         k = Y.shape[1]
         rule = one_hot_rule(ipc) if mode == "noise" else real_points_rule(F, Y, W, ipc)
         # pipeline; noise with ipc = 1: G = W·I⁺ = W up to a few u
-        bound, slack = operator_bound(W, np.eye(k), np.zeros((W.shape[0], k))) if mode == "noise" and ipc == 1 \
-            else (None, 0.0)
+        known = mode == "noise" and ipc == 1
+        bound, slack = operator_bound(W, np.eye(k), np.zeros((W.shape[0], k))) if known else (None, 0.0)
         lam_s = t * bound * (1 - slack) if bound is not None and t > 0 else 0.0
         pipeline = attempt(lambda: distill(X, Y, feature_map, ipc, lam, mode=mode, seed=seed) if lam_s == 0 else
                            distill(X, Y, feature_map, ipc, lam, lam_s=lam_s, mode=mode, seed=seed), t)
@@ -254,7 +272,7 @@ def _recovery_check(ctx, distill, distill_step, map_kind, label):
                      bound, slack))
         worst = {}
         for result, labels, asked, known_bound, bound_slack in runs:
-            figures = check_report(result, W, feature_map, labels, asked, known_bound, bound_slack, False, rule)
+            figures = check_report(result, W, feature_map, ipc * k, labels, asked, known_bound, bound_slack, False, rule)
             if not (figures["error"] <= figures["tolerance"]):
                 raise Violation(f"the model retrained on the recovered X_S differs from W by "
                                 f"{figures['error'] / figures['tolerance']:.3g}× the tolerance",
@@ -309,7 +327,7 @@ def clipped_report(ctx, distill_step=distill_model) -> Outcome:
         except ValueError as refusal:
             raise Violation(f"clip=True refused λ_S = {factor}× the bound: {refusal}", factor=factor) from refusal
         rule = one_hot_rule(ipc) if mode == "noise" else real_points_rule(F, Y, W, ipc)
-        figures = check_report(result, W, feature_map, Y_S, lam_s, bound, slack, factor > 1, rule)
+        figures = check_report(result, W, feature_map, Y_S.shape[0], Y_S, lam_s, bound, slack, factor > 1, rule)
         if not (figures["error"] <= figures["tolerance"]):
             raise Violation(f"with clip=True (λ_S = {factor}× the bound) the retrained model differs from W by "
                             f"{figures['error'] / figures['tolerance']:.3g}× the tolerance",
