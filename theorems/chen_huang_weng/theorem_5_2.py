@@ -25,7 +25,7 @@ from constructions.krr import fit_ridge
 from constructions.krr_distill import distill_krr, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.search import counterexample_outcome, property_outcome, reject, within
 from theorems.tolerances import unit_roundoff
 
 
@@ -99,7 +99,7 @@ def span_lemma(ctx, train=fit_ridge) -> Outcome:
       is known exactly (``known_span``); W_S = F_Sᵀα with ‖α‖ ≤ ‖Y_S‖/λ_S, and the rows deviate from exact
       multiples by size·u, so the bound is 10·size·u·‖F_S‖‖Y_S‖/λ_S. At λ_S = 0 a rank-deficient F_S
       makes the minimum-norm solution hinge on the pseudo-inverse's cutoff, not on the lemma: not checked.
-    Other draws (d ≥ 2 with κ(F_S) > 10⁸) are outside both and skipped."""
+    Other draws (d ≥ 2 with κ(F_S) > 10⁸) are outside both and rejected."""
 
     def prop(args):
         network, W = args
@@ -116,7 +116,7 @@ def span_lemma(ctx, train=fit_ridge) -> Outcome:
         else:
             kappa = singular[0] / singular[-1] if singular[-1] > 0 else np.inf
             if not (kappa <= SPAN_CONDITION_LIMIT):
-                return None
+                reject()
             basis, ridges = np.linalg.svd(F_S.T, full_matrices=False)[0], (0.0, 0.1, 10.0)
         worst = 0.0
         for lam_s in ridges:
@@ -124,9 +124,7 @@ def span_lemma(ctx, train=fit_ridge) -> Outcome:
             outside = np.linalg.norm(W_s - basis @ (basis.T @ W_s))
             leak = singular[0] * np.linalg.norm(Y_S) / lam_s if lam_s > 0 else 0.0
             tol = 10 * size * u * (kappa * np.linalg.norm(W_s) + leak)
-            if not (outside <= tol):
-                raise Violation("W_S has a component outside span φ(X_S)", outside=outside, tolerance=tol,
-                                degenerate=degenerate, lam_s=lam_s)
+            within(outside, tol, "W_S has a component outside span φ(X_S)", degenerate=float(degenerate), lam_s=lam_s)
             worst = max(worst, outside / tol)
         return {"outside_over_tolerance": worst, "saw_degenerate": float(degenerate)}
 
