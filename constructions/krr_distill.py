@@ -206,7 +206,8 @@ class DistillReport:
     ``cosine`` = ⟨W, W_S⟩/(‖W‖‖W_S‖), ``relative_error`` = ‖W_S − W‖/‖W‖, ``points`` = m, ``lam_s`` the
     ridge to train with and ``lam_s_bound`` Theorem 4.1's bound, both for the returned (range-scaled)
     labels, ``scale`` the range scaling c, ``clipped`` whether the requested λ_S was above the bound
-    and replaced by it (then W_S generally differs from W).
+    and replaced by it (the set is then built, and must be trained, with the bound: it reproduces W,
+    but not with the λ_S asked for).
     """
 
     cosine: float
