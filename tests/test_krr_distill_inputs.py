@@ -103,6 +103,28 @@ def test_report_fields_for_a_scaled_clipped_set():
     assert result.report.relative_error < 1e-8 and result.report.cosine > 1 - 1e-12
 
 
+class LossyIdentity(IdentityMap):
+    """φ(x) = x with a preimage off by 10⁻³ in every entry: a set that does NOT reproduce W, so the report
+    has something to measure."""
+
+    def preimage(self, F):
+        return super().preimage(F) + 1e-3
+
+
+def test_report_measures_a_set_that_misses():
+    """cosine, relative_error and W_s are the retrained model's, checked where they are far from 1 and 0."""
+    lossy = LossyIdentity(8)
+    W = RNG.normal(size=(8, 3))
+    result = distill_model(W, lossy, np.eye(3), reference=np.zeros((8, 3)))
+    W_s = np.linalg.pinv(result.X) @ result.Y
+    expected_error = np.linalg.norm(W_s - W) / np.linalg.norm(W)
+    expected_cosine = np.sum(W * W_s) / (np.linalg.norm(W) * np.linalg.norm(W_s))
+    assert expected_error > 1e-4
+    assert np.isclose(result.report.relative_error, expected_error, rtol=1e-8)
+    assert np.isclose(1 - result.report.cosine, 1 - expected_cosine, rtol=1e-6)
+    assert np.allclose(result.W_s, W_s, rtol=1e-8, atol=1e-12)
+
+
 def test_cosine_and_relative_error_on_known_values():
     A, B = np.array([[1.0, 0.0]]), np.array([[1.0, 1.0]])
     assert np.isclose(cosine(A, B), 1 / np.sqrt(2)) and cosine(A, 0 * B) == 0.0

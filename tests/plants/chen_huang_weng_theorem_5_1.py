@@ -6,7 +6,8 @@ import numpy as np
 
 from constructions.krr import fit_ridge
 from constructions.krr_distill import distill_krr, distill_model
-from theorems.chen_huang_weng.theorem_5_1 import retrain, retraining_tolerance
+from theorems.chen_huang_weng._common import retrain
+from theorems.chen_huang_weng.theorem_5_1 import retraining_tolerance
 
 from tests.plants import Plant
 

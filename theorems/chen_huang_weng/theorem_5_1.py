@@ -24,7 +24,7 @@ from constructions.krr import accuracy, fit_ridge
 from constructions.krr_distill import MODES, distill_krr, distill_model, label_matrix
 from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
+from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, retrain
 from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome, within
 from theorems.tolerances import recovery_tolerance, unit_roundoff
@@ -40,15 +40,6 @@ def map_condition(feature_map) -> float:
     if isinstance(feature_map, LeakyReLUNetwork):
         return float(np.prod([condition(w) for w in feature_map.weights])) / feature_map.slope ** len(feature_map.weights)
     return condition(feature_map.A)
-
-
-def retrain(F_S, Y_S, lam_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """(W_S, G_{λS}(F_S)) from the SVD F_S = U diag(s) Vᵀ: G = V diag(s/(s² + λ_S)) Uᵀ (1/s for λ_S = 0,
-    numerically zero s dropped) — a second method, independent of the normal equations ``fit_ridge`` uses."""
-    U, s, Vt = np.linalg.svd(F_S, full_matrices=False)
-    keep = s > s[0] * max(F_S.shape) * np.finfo(float).eps if s.size and s[0] > 0 else s > 0
-    G = (Vt[keep].T * (s[keep] / (s[keep] ** 2 + lam_s))) @ U[:, keep].T
-    return G @ Y_S, G
 
 
 def retraining_tolerance(F_S, Y_S, lam_s: float, W_s: np.ndarray, G: np.ndarray, feature_map) -> tuple[float, float]:
