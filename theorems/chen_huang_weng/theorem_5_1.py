@@ -60,7 +60,7 @@ def retraining_tolerance(F_S, Y_S, lam_s: float, W_s: np.ndarray, G: np.ndarray,
 
 #: Where the derived tolerance reaches 10⁻² the check could not tell W_S = W from W_S off by 10× the
 #: tolerance, or (near 1) from W_S = 0, so such a draw cannot confirm the theorem and counts against the
-#: distilled set: on the problems drawn here (κ(layer) ≤ 10, κ(Y_S), κ(G) ≤ a few hundred) the tolerance
+#: distilled set: on the problems drawn here (κ(layer) ≤ 3, κ(Y_S), κ(G) ≤ a few hundred) the tolerance
 #: stays below about 10⁻⁴ (``tolerance`` in the figures), so only an ill-conditioned F_S reaches it.
 LARGEST_TOLERANCE = 1e-2
 
@@ -178,11 +178,11 @@ def real_points_rule(F, Y, W, ipc: int):
 
 
 def conditioned_network(d: int, layers: int, rng, slope: float) -> LeakyReLUNetwork:
-    """Square layers Q₁ diag(s) Q₂ with s ∈ [1, 10] (κ ≤ 10 each; Gaussian square layers have heavy-tailed
+    """Square layers Q₁ diag(s) Q₂ with s ∈ [1, 3] (κ ≤ 3 each; Gaussian square layers have heavy-tailed
     κ, which would let ``map_condition`` alone push the tolerance past what the check can decide)."""
     def layer():
         Q1, Q2 = np.linalg.qr(rng.normal(size=(d, d)))[0], np.linalg.qr(rng.normal(size=(d, d)))[0]
-        return (Q1 * np.exp(rng.uniform(0, np.log(10), size=d))) @ Q2 / np.sqrt(d)
+        return (Q1 * np.exp(rng.uniform(0, np.log(3), size=d))) @ Q2 / np.sqrt(d)
     return LeakyReLUNetwork(tuple(layer() for _ in range(layers)), slope)
 
 
