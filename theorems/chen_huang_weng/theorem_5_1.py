@@ -61,7 +61,7 @@ def retraining_tolerance(F_S, Y_S, lam_s: float, W_s: np.ndarray, G: np.ndarray,
 #: Where the derived tolerance reaches 10⁻² the check could not tell W_S = W from W_S off by 10× the
 #: tolerance, or (near 1) from W_S = 0, so such a draw cannot confirm the theorem and counts against the
 #: distilled set: on the problems drawn here (κ(layer) ≤ 3, κ(Y_S), κ(G) ≤ a few hundred) the tolerance
-#: stays below about 10⁻⁴ (``tolerance`` in the figures), so only an ill-conditioned F_S reaches it.
+#: stays below about 2·10⁻⁵ (``tolerance`` in the figures), so only an ill-conditioned F_S reaches it.
 LARGEST_TOLERANCE = 1e-2
 
 
