@@ -1,0 +1,214 @@
+"""The oracle: which theorems judge a mutant, and what their verdicts say about it.
+
+1. *Coverage map* (once per source tree, cached): every candidate theorem runs under tracing in
+   an unmutated copy; it records the lines of the target file executed inside functions.
+2. *Baseline* (once, cached): the theorems that reach any sampled mutant run untraced in an
+   unmutated copy; their per-check verdicts are the reference and their times set the timeouts.
+3. *Each mutant* runs the theorems whose traced lines meet its reach (all theorems that use
+   the file at all, for a module-level change) in its own copy, with a timeout of
+   :data:`TIMEOUT_FACTOR` × the baseline time of those theorems (start-up included).
+
+A mutant is ``killed`` when the run exits non-zero, a check comes back falsified or error, or any
+check's verdict differs from the baseline; ``timeout`` when it outlives its timeout; ``survived``
+when it exits 0 with exactly the baseline verdicts; ``unreachable`` when no theorem executes its
+lines (it is not run).
+
+Results are cached under a key made of the whole copied tree's content, the oracle settings and
+the mutant's source, so an interrupted run restarts where it stopped and a change anywhere in the
+tree invalidates every cached result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from empirical.mutation.mutants import Mutant
+from empirical.mutation.sandbox import JSON_NAME, RunResult, copy_of, run_bootstrap, tree_files
+
+TIMEOUT_FACTOR = 3.0
+MIN_TIMEOUT_SECONDS = 10.0
+FAILED_VERDICTS = {"falsified", "error"}
+
+
+@dataclass(frozen=True)
+class OracleSettings:
+    """How the oracle is run: ``python -m <module> IDS --profile P --seed S --json PATH`` in the copy."""
+
+    root: Path
+    module: str = "theorems"
+    profile: str = "ci"
+    seed: int = 0
+    cache_dir: Path | None = None
+
+    def arguments(self, theorem_ids: list[str]) -> list[str]:
+        return [*theorem_ids, "--profile", self.profile, "--seed", str(self.seed), "--json", JSON_NAME]
+
+
+@dataclass
+class MutantResult:
+    """The fate of one mutant; ``reason`` says what killed it (or why it was not run)."""
+
+    key: str
+    line: int
+    operator: str
+    original: str
+    mutated: str
+    status: str
+    reason: str = ""
+    theorems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    cached: bool = False
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def module_name(path: Path) -> str:
+    """``constructions/linear.py`` → ``constructions.linear``."""
+    parts = list(path.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+class Oracle:
+    """Runs the oracle for one target file of a repository, with a cache of every result."""
+
+    def __init__(self, settings: OracleSettings, target: Path):
+        self.settings = settings
+        self.target = target  # relative to settings.root
+        self.target_module = module_name(target)
+        digest = hashlib.sha256()
+        for relative in tree_files(settings.root):
+            digest.update(str(relative).encode() + b"\0" + (settings.root / relative).read_bytes() + b"\0")
+        digest.update(json.dumps([settings.module, settings.profile, settings.seed, str(target)]).encode())
+        self.fingerprint = digest.hexdigest()
+
+    # -- cache ---------------------------------------------------------------------------------
+    def _cache_path(self, kind: str, *parts: str) -> Path | None:
+        if self.settings.cache_dir is None:
+            return None
+        key = hashlib.sha256("\0".join([self.fingerprint, kind, *parts]).encode()).hexdigest()[:24]
+        return self.settings.cache_dir / f"{kind}-{key}.json"
+
+    def _cached(self, kind: str, *parts: str):
+        path = self._cache_path(kind, *parts)
+        return json.loads(path.read_text()) if path is not None and path.is_file() else None
+
+    def _store(self, value, kind: str, *parts: str) -> None:
+        path = self._cache_path(kind, *parts)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(value))
+            temporary.replace(path)
+
+    # -- the three steps -----------------------------------------------------------------------
+    def theorem_ids(self) -> list[str]:
+        """Every theorem ``python -m <module> list`` names (the first column of its first table)."""
+        with copy_of(self.settings.root) as copy:
+            result = run_bootstrap(copy, self.target_module, "run", self.settings.module, ["list"], None)
+        if result.exit != 0:
+            raise RuntimeError(f"listing the theorems failed (exit {result.exit}): {_last(result)}")
+        rows = result.output.split("\n\n")[0].splitlines()[2:]  # a header line and a rule line first
+        return [row.split()[0] for row in rows if row.strip()]
+
+    def coverage(self, theorem_ids: list[str]) -> dict[str, set[int]]:
+        """Lines of the target executed inside functions by each theorem (unmutated tree)."""
+        cached = self._cached("coverage", *theorem_ids)
+        if cached is None:
+            plan = json.dumps({tid: self.settings.arguments([tid]) for tid in theorem_ids})
+            with copy_of(self.settings.root) as copy:
+                record = copy / "trace.json"
+                result = run_bootstrap(copy, self.target_module, "trace", self.settings.module, [plan], None, record)
+                if result.exit != 0 or not record.is_file():
+                    raise RuntimeError(f"tracing the unmutated tree failed (exit {result.exit}): {_last(result)}")
+                cached = json.loads(record.read_text())
+            self._store(cached, "coverage", *theorem_ids)
+        return {tid: set(cached[tid]["lines"]) for tid in theorem_ids}
+
+    def baseline(self, theorem_ids: list[str]) -> dict:
+        """Verdicts and times of the unmutated tree: {"verdicts": {check: v}, "seconds": {id: s}, "wall": s}."""
+        cached = self._cached("baseline", *theorem_ids)
+        if cached is None:
+            with copy_of(self.settings.root) as copy:
+                result = run_bootstrap(copy, self.target_module, "run", self.settings.module,
+                                       self.settings.arguments(theorem_ids), None)
+            if result.exit != 0 or result.document is None:
+                raise RuntimeError(f"the unmutated tree does not pass its own oracle (exit {result.exit}): "
+                                   f"{_last(result)}; fix that before mutation testing")
+            cached = {"verdicts": verdicts(result.document), "seconds": theorem_seconds(result.document),
+                      "wall": result.seconds}
+            self._store(cached, "baseline", *theorem_ids)
+        return cached
+
+    def timeout(self, baseline: dict, theorem_ids: list[str]) -> float:
+        """TIMEOUT_FACTOR × (start-up + the baseline seconds of these theorems), at least MIN_TIMEOUT_SECONDS."""
+        startup = max(baseline["wall"] - sum(baseline["seconds"].values()), 0.0)
+        expected = startup + sum(baseline["seconds"].get(tid, 0.0) for tid in theorem_ids)
+        return max(TIMEOUT_FACTOR * expected, MIN_TIMEOUT_SECONDS)
+
+    def judge(self, mutant: Mutant, theorem_ids: list[str], baseline: dict) -> MutantResult:
+        """Run ``mutant`` against ``theorem_ids`` (cached) and classify it."""
+        result = MutantResult(mutant.key, mutant.line, mutant.operator, mutant.original, mutant.mutated,
+                              "unreachable", "no traced theorem executes this line", list(theorem_ids))
+        if not theorem_ids:
+            return result
+        cached = self._cached("mutant", mutant.source, *theorem_ids)
+        if cached is not None:
+            result.status, result.reason, result.seconds, result.cached = (
+                cached["status"], cached["reason"], cached["seconds"], True)
+            return result
+        with copy_of(self.settings.root, self.target, mutant.source) as copy:
+            run = run_bootstrap(copy, self.target_module, "run", self.settings.module,
+                                self.settings.arguments(theorem_ids), self.timeout(baseline, theorem_ids))
+        result.status, result.reason = classify(run, baseline["verdicts"], theorem_ids)
+        result.seconds = run.seconds
+        self._store({"status": result.status, "reason": result.reason, "seconds": run.seconds},
+                    "mutant", mutant.source, *theorem_ids)
+        return result
+
+
+def reaching(mutant: Mutant, coverage: dict[str, set[int]]) -> list[str]:
+    """The theorems whose traced lines meet the mutant's reach (any line at all for module level)."""
+    if mutant.reach is None:
+        return [tid for tid, lines in coverage.items() if lines]
+    low, high = mutant.reach
+    return [tid for tid, lines in coverage.items() if any(low <= line <= high for line in lines)]
+
+
+def verdicts(document: dict) -> dict[str, str]:
+    """``{"theorem::check": verdict}`` from a ``verify --json`` document."""
+    return {f"{t['id']}::{c['name']}": c["verdict"] for t in document.get("theorems", []) for c in t.get("checks", [])}
+
+
+def theorem_seconds(document: dict) -> dict[str, float]:
+    return {tid: float(entry.get("total", 0.0)) for tid, entry in document.get("timings", {}).items()}
+
+
+def classify(run: RunResult, reference: dict[str, str], theorem_ids: list[str]) -> tuple[str, str]:
+    """(status, reason) of a mutant's run against the baseline verdicts of ``theorem_ids``."""
+    if run.timed_out:
+        return "timeout", f"still running after {run.seconds:.0f} s"
+    if run.document is None:
+        return "killed", f"exit {run.exit} without a report: {_last(run)}"
+    found = verdicts(run.document)
+    failed = sorted(check for check, verdict in found.items() if verdict in FAILED_VERDICTS)
+    if failed:
+        return "killed", f"{found[failed[0]]}: {failed[0]}" + (f" (+{len(failed) - 1} more)" if len(failed) > 1 else "")
+    expected = {check: v for check, v in reference.items() if check.split("::")[0] in theorem_ids}
+    changed = sorted(check for check in expected.keys() | found.keys() if expected.get(check) != found.get(check))
+    if changed:
+        check = changed[0]
+        return "killed", f"verdict changed: {check} {expected.get(check)} → {found.get(check)}"
+    if run.exit != 0:
+        return "killed", f"exit {run.exit}: {_last(run)}"
+    return "survived", ""
+
+
+def _last(run: RunResult) -> str:
+    lines = [line for line in run.output.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "(no output)"
