@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, RuntimeError) as exc:
         print(f"mutation: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("mutation: interrupted; cached results are kept, a rerun resumes", file=sys.stderr)
+        return 130
     print(text(reports))
     if args.out:
         document = {"profile": args.profile, "seed": args.seed, "theorems": args.theorems or "all",

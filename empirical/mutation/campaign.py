@@ -10,6 +10,7 @@ from typing import Callable
 from empirical.mutation.mutants import generate, sample
 from empirical.mutation.oracle import MutantResult, Oracle, OracleSettings, reaching
 from empirical.mutation.report import FileReport
+from empirical.mutation.sandbox import allow_runs, stop_all
 
 
 def mutate_file(settings: OracleSettings, path: Path, theorem_ids: list[str] | None = None, *,
@@ -39,11 +40,18 @@ def mutate_file(settings: OracleSettings, path: Path, theorem_ids: list[str] | N
     def judge(index: int) -> MutantResult:
         return oracle.judge(chosen[index], judges[index], baseline)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         for result in pool.map(judge, range(len(chosen))):
             done += 1
             report.results.append(result)
             if progress is not None:
                 progress(done, len(chosen), result)
+    except BaseException:
+        stop_all()  # interrupted: kill the running oracles so that their copies are removed now
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        allow_runs()
     report.wall_seconds = time.perf_counter() - start
     return report

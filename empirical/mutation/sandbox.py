@@ -1,7 +1,7 @@
 """Running the oracle on a throw-away copy of the source tree.
 
-Each run copies the repository's packages (every top-level directory with an ``__init__.py``) and
-``pyproject.toml`` into a fresh temporary directory, writes the mutant there, and runs
+Each run copies the repository's packages (every top-level directory with an ``__init__.py``
+except ``tests``, and without this tool's own package) and ``pyproject.toml`` into a fresh temporary directory, writes the mutant there, and runs
 ``python -P -c BOOTSTRAP`` with that directory as working directory and first on ``PYTHONPATH``
 (``-P``: the working directory is not prepended a second time). The bootstrap refuses to run
 (exit :data:`WRONG_TREE`) unless the mutated module resolves to the copy, so an editable install
@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,39 @@ from typing import Iterator
 WRONG_TREE = 97
 JSON_NAME = "oracle.json"  # where a run's arguments should ask the oracle to write its JSON (relative to the copy)
 ROOT_FILES = ("pyproject.toml",)
+NOT_COPIED = {"tests"}
+THIS_PACKAGE = Path(__file__).resolve().parent
+
+_RUNNING: set[subprocess.Popen] = set()
+_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
+class Interrupted(RuntimeError):
+    """The run was killed by :func:`stop_all`; it says nothing about the mutant."""
+
+
+def stop_all() -> None:
+    """Kill every running oracle (their callers raise :class:`Interrupted`) and start no more."""
+    _STOPPING.set()
+    with _LOCK:
+        for process in _RUNNING:
+            _kill(process)
+
+
+def allow_runs() -> None:
+    """Undo :func:`stop_all` once its runs have ended."""
+    _STOPPING.clear()
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the process group of a run whose leader is not yet reaped (so its id cannot have been reused)."""
+    if process.returncode is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
 
 BOOTSTRAP = r"""
 import importlib.util, json, os, runpy, sys, threading
@@ -94,16 +128,21 @@ class RunResult:
 
 
 def packages(root: Path) -> list[str]:
-    """The top-level packages of the repository: directories holding an ``__init__.py``."""
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").is_file())
+    """The top-level packages a run needs: directories holding an ``__init__.py``, the test suite excepted."""
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and (p / "__init__.py").is_file() and p.name not in NOT_COPIED)
+
+
+def _copied(path: Path) -> bool:
+    """Whether a file under a package is copied: not bytecode, not this tool (it never runs in a copy)."""
+    return "__pycache__" not in path.parts and not path.resolve().is_relative_to(THIS_PACKAGE)
 
 
 def tree_files(root: Path) -> list[Path]:
-    """Every file a run copies (paths relative to ``root``), bytecode caches excluded."""
+    """Every source and data file a run copies (relative to ``root``): what the cache keys hash."""
     files = [Path(name) for name in ROOT_FILES if (root / name).is_file()]
     for package in packages(root):
-        files += sorted(p.relative_to(root) for p in (root / package).rglob("*")
-                        if p.is_file() and "__pycache__" not in p.parts)
+        files += sorted(p.relative_to(root) for p in (root / package).rglob("*") if p.is_file() and _copied(p))
     return files
 
 
@@ -116,7 +155,9 @@ def copy_of(root: Path, replaced: Path | None = None, source: str | None = None)
             if (root / name).is_file():
                 shutil.copy2(root / name, copy / name)
         for package in packages(root):
-            shutil.copytree(root / package, copy / package)  # bytecode too: it is revalidated against each source
+            # bytecode too: Python revalidates it against each source's size and time
+            shutil.copytree(root / package, copy / package,
+                            ignore=lambda folder, names: [n for n in names if (Path(folder) / n).resolve() == THIS_PACKAGE])
         if replaced is not None:
             (copy / replaced).write_text(source)
             for stale in (copy / replaced.parent / "__pycache__").glob(f"{replaced.stem}.*.pyc"):
@@ -135,16 +176,23 @@ def run_bootstrap(copy: Path, target_module: str, mode: str, module: str, argume
                *arguments]
     start = time.perf_counter()
     with open(copy / "oracle.log", "w+") as log:
-        process = subprocess.Popen(command, cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        with _LOCK:
+            if _STOPPING.is_set():
+                raise Interrupted("mutation run interrupted")
+            process = subprocess.Popen(command, cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            _RUNNING.add(process)
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             code = None
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            _kill(process)  # on timeout or interruption: the whole group, whatever the oracle started
+            process.wait()
+            with _LOCK:
+                _RUNNING.discard(process)
+        if _STOPPING.is_set():
+            raise Interrupted("mutation run interrupted")
         seconds = time.perf_counter() - start
         log.seek(0)
         output = log.read()
