@@ -166,3 +166,16 @@ def test_the_sandbox_refuses_a_module_outside_the_copy(tiny_repo):
     root, _ = tiny_repo
     with copy_of(root) as copy, pytest.raises(RuntimeError, match="outside the copy"):
         run_bootstrap(copy, "json", "run", "fakeverify", ["list"], 30)
+
+
+def test_cli_lists_mutants_and_rejects_bad_input(tiny_repo, capsys):
+    from empirical.mutation.__main__ import main
+
+    root, _ = tiny_repo
+    assert main(["pkg/arith.py", "--root", str(root), "--list", "--sample", "2", "--seed", "3"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and all(line.startswith("pkg/arith.py:") and "→" in line for line in listed)
+    assert main(["pkg/missing.py", "--root", str(root), "--list"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["pkg/arith.py", "--root", str(root), "--jobs", "0", "--cache", "none"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """``python -m empirical.mutation FILE [FILE ...] [--theorems ID ...] [--profile ci] [--sample N --seed S]
-[--jobs 1] [--out report.json]``: mutation-test construction files with ``verify`` as the oracle.
+[--jobs 1] [--out report.json] [--list]``: mutation-test construction files with ``verify`` as the oracle.
 
 Prints one progress line per mutant (stderr), then the table of counts and the survivors.
 Exit status 0 once the report is written (survivors are findings, not failures), 2 for bad
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from empirical.mutation.campaign import mutate_file
+from empirical.mutation.mutants import generate, sample
 from empirical.mutation.oracle import OracleSettings
 from empirical.mutation.report import text
 
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at a time (default 1)")
     parser.add_argument("--out", type=Path, metavar="PATH", help="write the JSON report to PATH")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
+    parser.add_argument("--list", action="store_true", help="print the (sampled) mutants and run nothing")
     parser.add_argument("--cache", type=Path, default=None,
                         help=f"result cache directory (default ROOT/{DEFAULT_CACHE}); 'none' disables it")
     return parser
@@ -60,12 +62,25 @@ def _terminate(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     cache = None if str(args.cache).lower() == "none" else (args.cache or root / DEFAULT_CACHE)
     try:
         if args.sample is not None and args.sample < 0:
             raise ValueError(f"--sample must be non-negative, got {args.sample}")
+        if args.list:
+            for path in args.files:
+                relative = _relative(path, root)
+                for mutant in sample(generate((root / relative).read_text(), str(relative)), args.sample, args.seed):
+                    print(f"{mutant.describe()}    [{mutant.operator}]")
+            return 0
         settings = OracleSettings(root, profile=args.profile, seed=args.seed, cache_dir=cache)
         reports = []
         for path in args.files:

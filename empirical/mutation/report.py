@@ -66,6 +66,11 @@ def text(reports: list[FileReport]) -> str:
                      "—" if score is None else f"{score:.0%}", f"{report.wall_seconds:.0f}"])
     parts = [_table(rows, ["file", "sampled", *STATUSES, "score", "seconds"])]
     for report in reports:
+        mean = report.as_json()["seconds_per_mutant_run"]
+        if mean is not None:
+            parts.append(f"{report.path}: unmutated run {report.baseline_seconds:.1f} s, "
+                         f"{mean:.1f} s per mutant run (uncached)")
+    for report in reports:
         survivors = report.survivors()
         if survivors:
             parts.append(f"\nsurvivors in {report.path} (triage each: equivalent / unreachable / missed bug):")
