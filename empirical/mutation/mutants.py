@@ -119,11 +119,10 @@ _NON_NUMERIC_RETURNS = (ast.Tuple, ast.List, ast.Dict, ast.Set, ast.Compare, ast
 
 def _zeroable_return(value: ast.expr | None, function: ast.AST | None) -> bool:
     """A return worth zeroing: a value that may be a number or an array (not a tuple, a flag, a record)."""
-    if value is None or isinstance(value, _NON_NUMERIC_RETURNS) or _is_string(value):
+    if value is None or isinstance(value, (ast.Constant, *_NON_NUMERIC_RETURNS)):
         return False
-    if isinstance(value, ast.Constant):
-        return False
-    if isinstance(value, ast.Call) and (_callee_name(value) or "a")[:1].isupper():
+    callee = _callee_name(value) if isinstance(value, ast.Call) else None
+    if callee and callee[0].isupper():
         return False  # a constructor: a record, not a number
     returns = getattr(function, "returns", None)
     if returns is None:
