@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at a time (default 1)")
     parser.add_argument("--out", type=Path, metavar="PATH", help="write the JSON report to PATH")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
+    parser.add_argument("--timeout-factor", type=float, default=3.0,
+                        help="a mutant may use this many times the unmutated run's processor time (default 3)")
     parser.add_argument("--list", action="store_true", help="print the (sampled) mutants and run nothing")
     parser.add_argument("--cache", type=Path, default=None,
                         help=f"result cache directory (default ROOT/{DEFAULT_CACHE}); 'none' disables it")
@@ -81,7 +83,10 @@ def _run(args: argparse.Namespace) -> int:
                 for mutant in sample(generate((root / relative).read_text(), str(relative)), args.sample, args.seed):
                     print(f"{mutant.describe()}    [{mutant.operator}]")
             return 0
-        settings = OracleSettings(root, profile=args.profile, seed=args.seed, cache_dir=cache)
+        if not args.timeout_factor > 1:
+            raise ValueError(f"--timeout-factor must exceed 1, got {args.timeout_factor}")
+        settings = OracleSettings(root, profile=args.profile, seed=args.seed, cache_dir=cache,
+                                  timeout_factor=args.timeout_factor)
         reports = []
         for path in args.files:
             reports.append(mutate_file(settings, _relative(path, root), args.theorems, size=args.sample,

@@ -33,7 +33,7 @@ def mutate_file(settings: OracleSettings, path: Path, theorem_ids: list[str] | N
     coverage = oracle.coverage(candidates)
     judges = [reaching(m, coverage) for m in chosen]
     needed = [tid for tid in candidates if any(tid in ids for ids in judges)]
-    baseline = oracle.baseline(needed) if needed else {"verdicts": {}, "seconds": {}, "wall": 0.0}
+    baseline = oracle.baseline(needed) if needed else {"verdicts": {}, "seconds": {}, "wall": 0.0, "cpu": 0.0}
     report = FileReport(str(path), len(mutants), baseline_seconds=baseline["wall"])
     done = 0
 

@@ -5,11 +5,14 @@
 2. *Baseline* (once, cached): the theorems that reach any sampled mutant run untraced in an
    unmutated copy; their per-check verdicts are the reference and their times set the timeouts.
 3. *Each mutant* runs the theorems whose traced lines meet its reach (all theorems that use
-   the file at all, for a module-level change) in its own copy, with a timeout of
-   :data:`TIMEOUT_FACTOR` × the baseline time of those theorems (start-up included).
+   the file at all, for a module-level change) in its own copy, with a processor-time limit of
+   ``timeout_factor`` × the baseline's processor time for those theorems (start-up included;
+   processor time, not elapsed time, so that other work on a shared machine cannot turn a slow
+   survivor into a timeout) and an elapsed-time backstop :data:`WALL_BACKSTOP_FACTOR` times longer
+   than the baseline's elapsed time, for a run that hangs.
 
 A mutant is ``killed`` when the run exits non-zero, a check comes back falsified or error, or any
-check's verdict differs from the baseline; ``timeout`` when it outlives its timeout; ``survived``
+check's verdict differs from the baseline; ``timeout`` when it exceeds either limit; ``survived``
 when it exits 0 with exactly the baseline verdicts; ``unreachable`` when no theorem executes its
 lines (it is not run).
 
@@ -22,26 +25,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from empirical.mutation.mutants import Mutant
-from empirical.mutation.sandbox import JSON_NAME, RunResult, copy_of, run_bootstrap, tree_files
+from empirical.mutation.sandbox import JSON_NAME, Limits, RunResult, copy_of, run_bootstrap, tree_files
 
-TIMEOUT_FACTOR = 3.0
-MIN_TIMEOUT_SECONDS = 10.0
+MIN_CPU_SECONDS = 10.0
+WALL_BACKSTOP_FACTOR = 10.0
 FAILED_VERDICTS = {"falsified", "error"}
 
 
 @dataclass(frozen=True)
 class OracleSettings:
-    """How the oracle is run: ``python -m <module> IDS --profile P --seed S --json PATH`` in the copy."""
+    """How the oracle is run: ``python -m <module> IDS --profile P --seed S --json PATH`` in the copy,
+    each mutant within ``timeout_factor`` × the unmutated run's processor time."""
 
     root: Path
     module: str = "theorems"
     profile: str = "ci"
     seed: int = 0
     cache_dir: Path | None = None
+    timeout_factor: float = 3.0
 
     def arguments(self, theorem_ids: list[str]) -> list[str]:
         return [*theorem_ids, "--profile", self.profile, "--seed", str(self.seed), "--json", JSON_NAME]
@@ -84,7 +90,8 @@ class Oracle:
         digest = hashlib.sha256()
         for relative in tree_files(settings.root):
             digest.update(str(relative).encode() + b"\0" + (settings.root / relative).read_bytes() + b"\0")
-        digest.update(json.dumps([settings.module, settings.profile, settings.seed, str(target)]).encode())
+        digest.update(json.dumps([settings.module, settings.profile, settings.seed, settings.timeout_factor,
+                                  str(target)]).encode())
         self.fingerprint = digest.hexdigest()
 
     # -- cache ---------------------------------------------------------------------------------
@@ -110,7 +117,7 @@ class Oracle:
     def theorem_ids(self) -> list[str]:
         """Every theorem ``python -m <module> list`` names (the first column of its first table)."""
         with copy_of(self.settings.root) as copy:
-            result = run_bootstrap(copy, self.target_module, "run", self.settings.module, ["list"], None)
+            result = run_bootstrap(copy, self.target_module, "run", self.settings.module, ["list"])
         if result.exit != 0:
             raise RuntimeError(f"listing the theorems failed (exit {result.exit}): {_last(result)}")
         rows = result.output.split("\n\n")[0].splitlines()[2:]  # a header line and a rule line first
@@ -123,7 +130,7 @@ class Oracle:
             plan = json.dumps({tid: self.settings.arguments([tid]) for tid in theorem_ids})
             with copy_of(self.settings.root) as copy:
                 record = copy / "trace.json"
-                result = run_bootstrap(copy, self.target_module, "trace", self.settings.module, [plan], None, record)
+                result = run_bootstrap(copy, self.target_module, "trace", self.settings.module, [plan], record=record)
                 if result.exit != 0 or not record.is_file():
                     raise RuntimeError(f"tracing the unmutated tree failed (exit {result.exit}): {_last(result)}")
                 cached = json.loads(record.read_text())
@@ -131,25 +138,37 @@ class Oracle:
         return {tid: set(cached[tid]["lines"]) for tid in theorem_ids}
 
     def baseline(self, theorem_ids: list[str]) -> dict:
-        """Verdicts and times of the unmutated tree: {"verdicts": {check: v}, "seconds": {id: s}, "wall": s}."""
+        """Verdicts and times of the unmutated tree:
+        {"verdicts": {check: v}, "seconds": {id: s}, "wall": s, "cpu": s}.
+
+        Its processor time is read from this process's reaped-children counters, so it must run
+        while no other oracle runs (the campaign calls it before starting the mutants)."""
         cached = self._cached("baseline", *theorem_ids)
         if cached is None:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             with copy_of(self.settings.root) as copy:
                 result = run_bootstrap(copy, self.target_module, "run", self.settings.module,
-                                       self.settings.arguments(theorem_ids), None)
+                                       self.settings.arguments(theorem_ids))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if result.exit != 0 or result.document is None:
                 raise RuntimeError(f"the unmutated tree does not pass its own oracle (exit {result.exit}): "
                                    f"{_last(result)}; fix that before mutation testing")
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             cached = {"verdicts": verdicts(result.document), "seconds": theorem_seconds(result.document),
-                      "wall": result.seconds}
+                      "wall": result.seconds, "cpu": cpu}
             self._store(cached, "baseline", *theorem_ids)
         return cached
 
-    def timeout(self, baseline: dict, theorem_ids: list[str]) -> float:
-        """TIMEOUT_FACTOR × (start-up + the baseline seconds of these theorems), at least MIN_TIMEOUT_SECONDS."""
+    def limits(self, baseline: dict, theorem_ids: list[str]) -> Limits:
+        """The budget of a run of ``theorem_ids``: the baseline's share of start-up plus these theorems
+        (from its elapsed times), in processor time × ``timeout_factor`` (at least MIN_CPU_SECONDS)
+        and in elapsed time × WALL_BACKSTOP_FACTOR (at least three times the processor-time limit)."""
         startup = max(baseline["wall"] - sum(baseline["seconds"].values()), 0.0)
-        expected = startup + sum(baseline["seconds"].get(tid, 0.0) for tid in theorem_ids)
-        return max(TIMEOUT_FACTOR * expected, MIN_TIMEOUT_SECONDS)
+        share = (startup + sum(baseline["seconds"].get(tid, 0.0) for tid in theorem_ids)) / max(baseline["wall"], 1e-9)
+        cpu = max(self.settings.timeout_factor * baseline["cpu"] * share, MIN_CPU_SECONDS)
+        # the backstop leaves the processor-time limit (and its 10 s grace to SIGKILL) room to act
+        # first even when the run gets a third of a core
+        return Limits(cpu=cpu, wall=max(WALL_BACKSTOP_FACTOR * baseline["wall"] * share, 3 * (cpu + 11)))
 
     def judge(self, mutant: Mutant, theorem_ids: list[str], baseline: dict) -> MutantResult:
         """Run ``mutant`` against ``theorem_ids`` (cached) and classify it."""
@@ -164,7 +183,7 @@ class Oracle:
             return result
         with copy_of(self.settings.root, self.target, mutant.source) as copy:
             run = run_bootstrap(copy, self.target_module, "run", self.settings.module,
-                                self.settings.arguments(theorem_ids), self.timeout(baseline, theorem_ids))
+                                self.settings.arguments(theorem_ids), self.limits(baseline, theorem_ids))
         result.status, result.reason = classify(run, baseline["verdicts"], theorem_ids)
         result.seconds = run.seconds
         self._store({"status": result.status, "reason": result.reason, "seconds": run.seconds},
@@ -192,7 +211,8 @@ def theorem_seconds(document: dict) -> dict[str, float]:
 def classify(run: RunResult, reference: dict[str, str], theorem_ids: list[str]) -> tuple[str, str]:
     """(status, reason) of a mutant's run against the baseline verdicts of ``theorem_ids``."""
     if run.timed_out:
-        return "timeout", f"still running after {run.seconds:.0f} s"
+        limit = "processor-time limit" if run.exit is not None else "elapsed-time backstop"
+        return "timeout", f"stopped by the {limit} after {run.seconds:.0f} s"
     if run.document is None:
         return "killed", f"exit {run.exit} without a report: {_last(run)}"
     found = verdicts(run.document)

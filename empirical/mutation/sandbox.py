@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -114,8 +115,19 @@ with open(record, "w") as handle:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """A run's budget: ``cpu`` seconds of processor time (the kernel stops it with SIGXCPU; load on a
+    shared machine does not change it) and ``wall`` seconds of elapsed time (a backstop for a run
+    that hangs without computing). ``None``: unlimited."""
+
+    cpu: float | None = None
+    wall: float | None = None
+
+
+@dataclass(frozen=True)
 class RunResult:
-    """What one oracle run did: exit status (None on timeout), wall seconds, its JSON (if written), its output."""
+    """What one oracle run did: exit status (None when stopped by the wall-clock backstop, negative
+    for a signal), wall seconds, its JSON (if written), its output."""
 
     exit: int | None
     seconds: float
@@ -124,7 +136,7 @@ class RunResult:
 
     @property
     def timed_out(self) -> bool:
-        return self.exit is None
+        return self.exit is None or self.exit == -signal.SIGXCPU
 
 
 def packages(root: Path) -> list[str]:
@@ -166,9 +178,9 @@ def copy_of(root: Path, replaced: Path | None = None, source: str | None = None)
 
 
 def run_bootstrap(copy: Path, target_module: str, mode: str, module: str, arguments: list[str],
-                  timeout: float | None, record: Path | None = None) -> RunResult:
-    """Run the bootstrap in ``copy`` (``python -m module *arguments``, or the trace plan in ``arguments[0]``);
-    on timeout the whole process group is killed."""
+                  limits: Limits = Limits(), record: Path | None = None) -> RunResult:
+    """Run the bootstrap in ``copy`` (``python -m module *arguments``, or the trace plan in ``arguments[0]``)
+    within ``limits``; past the wall-clock backstop the whole process group is killed."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
     json_path = copy / JSON_NAME
     record = record or copy / "trace.json"
@@ -182,8 +194,10 @@ def run_bootstrap(copy: Path, target_module: str, mode: str, module: str, argume
             process = subprocess.Popen(command, cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
             _RUNNING.add(process)
+        if limits.cpu is not None:  # inherited by anything the oracle starts; SIGKILL 10 s after SIGXCPU
+            resource.prlimit(process.pid, resource.RLIMIT_CPU, (int(limits.cpu) + 1, int(limits.cpu) + 11))
         try:
-            code = process.wait(timeout=timeout)
+            code = process.wait(timeout=limits.wall)
         except subprocess.TimeoutExpired:
             code = None
         finally:
