@@ -39,7 +39,8 @@ EXPECTED = [
     (5, "constant ×1.01"), (5, "constant +1"), (5, "constant →0"),
     (8, "constant ×1.01"), (8, "constant +1"), (8, "constant →0"),
     (12, "not dropped"), (13, "return zeroed"),
-    (14, "return zeroed"), (14, "arithmetic - → +"), (14, "arithmetic * → /"), (14, "abs dropped"), (14, "min → max"),
+    (14, "return zeroed"), (14, "arithmetic - → +"), (14, "arithmetic * → /"), (14, "abs dropped"),
+    (14, "min → max"),
     (18, "return zeroed"), (18, "transpose dropped"),
 ]
 
@@ -100,7 +101,8 @@ if args == ["list"]:
     sys.exit(0)
 ids = args[: args.index("--profile")]
 verdicts = {name: "verified" if CHECKS[name]() else "falsified" for name in ids}
-document = {"theorems": [{"id": name, "verdict": v, "checks": [{"name": "only", "verdict": v}]} for name, v in verdicts.items()],
+document = {"theorems": [{"id": name, "verdict": v, "checks": [{"name": "only", "verdict": v}]}
+                         for name, v in verdicts.items()],
             "timings": {name: {"total": 0.01} for name in ids}}
 open(args[args.index("--json") + 1], "w").write(json.dumps(document))
 sys.exit(1 if "falsified" in verdicts.values() else 0)
@@ -140,7 +142,8 @@ def tiny_repo(tmp_path, monkeypatch):
 
 
 def _snapshot(root: Path) -> dict:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in root.rglob("*") if p.is_file()}
 
 
 def test_fake_oracle_kills_behaviour_changes_and_leaves_the_tree_alone(tiny_repo):

@@ -27,13 +27,14 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Mutation testing of construction files with verify as the oracle.")
     parser.add_argument("files", nargs="+", type=Path, help="Python files to mutate, relative to --root")
     parser.add_argument("--theorems", nargs="+", metavar="ID",
-                        help="candidate theorems (default: every theorem; each mutant runs those that execute its line)")
+                        help="candidate theorems (default: all; each mutant runs those that execute its line)")
     parser.add_argument("--profile", default="ci", help="verify's --profile for every run (default ci)")
     parser.add_argument("--seed", type=int, default=0, help="verify's --seed, and the sampling seed (default 0)")
     parser.add_argument("--sample", type=int, metavar="N", help="draw N mutants per file (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at a time (default 1)")
     parser.add_argument("--out", type=Path, metavar="PATH", help="write the JSON report to PATH")
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(),
+                        help="repository root (default: the current directory)")
     parser.add_argument("--timeout-factor", type=float, default=3.0,
                         help="a mutant may use this many times the unmutated run's processor time (default 3)")
     parser.add_argument("--list", action="store_true", help="print the (sampled) mutants and run nothing")

@@ -1,13 +1,14 @@
 """Running the oracle on a throw-away copy of the source tree.
 
 Each run copies the repository's packages (every top-level directory with an ``__init__.py``
-except ``tests``, and without this tool's own package) and ``pyproject.toml`` into a fresh temporary directory, writes the mutant there, and runs
-``python -P -c BOOTSTRAP`` with that directory as working directory and first on ``PYTHONPATH``
-(``-P``: the working directory is not prepended a second time). The bootstrap refuses to run
-(exit :data:`WRONG_TREE`) unless the mutated module resolves to the copy, so an editable install
-can never make a run test the working tree instead. Bytecode caches are copied (Python
-checks each against its source's size and time) except the mutated module's, and runs write
-none. The working tree is only ever read; the copy is deleted when the run ends, is killed by its timeout, or the caller is interrupted.
+except ``tests``, and without this tool's own package) and ``pyproject.toml`` into a fresh
+temporary directory, writes the mutant there, and runs ``python -P -c BOOTSTRAP`` with that
+directory as working directory and first on ``PYTHONPATH`` (``-P``: the working directory is not
+prepended a second time). The bootstrap refuses to run (exit :data:`WRONG_TREE`) unless the
+mutated module resolves to the copy, so an editable install can never make a run test the
+working tree instead. Bytecode caches are copied (Python checks each against its source's size
+and time) except the mutated module's, and runs write none. The working tree is only ever read;
+the copy is deleted when the run ends, is stopped by its limits, or the caller is interrupted.
 
 In ``trace`` mode the bootstrap runs the oracle once per named argument list in one process and
 records, for each, the lines of the target file executed inside functions (``sys.settrace`` and
@@ -158,6 +159,10 @@ def tree_files(root: Path) -> list[Path]:
     return files
 
 
+def _skip_this_package(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if (Path(folder) / name).resolve() == THIS_PACKAGE]
+
+
 @contextmanager
 def copy_of(root: Path, replaced: Path | None = None, source: str | None = None) -> Iterator[Path]:
     """A temporary copy of the repository's packages, with ``replaced`` (relative) rewritten to ``source``."""
@@ -168,8 +173,7 @@ def copy_of(root: Path, replaced: Path | None = None, source: str | None = None)
                 shutil.copy2(root / name, copy / name)
         for package in packages(root):
             # bytecode too: Python revalidates it against each source's size and time
-            shutil.copytree(root / package, copy / package,
-                            ignore=lambda folder, names: [n for n in names if (Path(folder) / n).resolve() == THIS_PACKAGE])
+            shutil.copytree(root / package, copy / package, ignore=_skip_this_package)
         if replaced is not None:
             (copy / replaced).write_text(source)
             for stale in (copy / replaced.parent / "__pycache__").glob(f"{replaced.stem}.*.pyc"):
@@ -194,8 +198,11 @@ def run_bootstrap(copy: Path, target_module: str, mode: str, module: str, argume
             process = subprocess.Popen(command, cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
             _RUNNING.add(process)
-        if limits.cpu is not None:  # inherited by anything the oracle starts; SIGKILL 10 s after SIGXCPU
-            resource.prlimit(process.pid, resource.RLIMIT_CPU, (int(limits.cpu) + 1, int(limits.cpu) + 11))
+        try:
+            if limits.cpu is not None:  # inherited by anything the oracle starts; SIGKILL 10 s after SIGXCPU
+                resource.prlimit(process.pid, resource.RLIMIT_CPU, (int(limits.cpu) + 1, int(limits.cpu) + 11))
+        except ProcessLookupError:
+            pass  # it has already ended
         try:
             code = process.wait(timeout=limits.wall)
         except subprocess.TimeoutExpired:
@@ -212,5 +219,13 @@ def run_bootstrap(copy: Path, target_module: str, mode: str, module: str, argume
         output = log.read()
     if code == WRONG_TREE:
         raise RuntimeError(output.strip().splitlines()[-1] if output.strip() else "the sandbox imported the wrong tree")
-    document = json.loads(json_path.read_text()) if mode == "run" and json_path.is_file() else None
+    document = _read_json(json_path) if mode == "run" else None
     return RunResult(code, seconds, document, output)
+
+
+def _read_json(path: Path) -> dict | None:
+    """The oracle's JSON document; None when it wrote none or a run stopped half-way through writing it."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
