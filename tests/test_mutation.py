@@ -1,6 +1,7 @@
 """empirical.mutation on a tiny repository with a fake oracle (no real theorem runs; a few seconds)."""
 
 import ast
+import json
 import hashlib
 import tempfile
 import textwrap
@@ -183,3 +184,19 @@ def test_cli_lists_mutants_and_rejects_bad_input(tiny_repo, capsys):
     assert "no such file" in capsys.readouterr().err
     assert main(["pkg/arith.py", "--root", str(root), "--jobs", "0", "--cache", "none"]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def test_cli_runs_a_sample_writes_the_report_and_resumes_from_its_cache(tiny_repo, capsys, tmp_path):
+    from empirical.mutation.__main__ import DEFAULT_CACHE, main
+
+    root, _ = tiny_repo
+    out = tmp_path / "report.json"
+    arguments = ["pkg/arith.py", "--root", str(root), "--oracle", "fakeverify", "--sample", "2", "--seed", "1",
+                 "--out", str(out)]
+    assert main(arguments) == 0
+    first = json.loads(out.read_text())["files"][0]
+    assert first["counts"] == {"killed": 1, "survived": 0, "timeout": 0, "unreachable": 1} and first["score"] == 1.0
+    assert "pkg/arith.py  2/13" in capsys.readouterr().out
+    assert (root / DEFAULT_CACHE).is_dir()
+    assert main(arguments) == 0
+    assert "[cached]" in capsys.readouterr().err

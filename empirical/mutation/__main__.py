@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, metavar="PATH", help="write the JSON report to PATH")
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="repository root (default: the current directory)")
+    parser.add_argument("--oracle", default="theorems", metavar="MODULE",
+                        help="module run as `python -m MODULE IDS --profile P --seed S --json PATH` (default theorems)")
     parser.add_argument("--timeout-factor", type=float, default=3.0,
                         help="a mutant may use this many times the unmutated run's processor time (default 3)")
     parser.add_argument("--list", action="store_true", help="print the (sampled) mutants and run nothing")
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     root = args.root.resolve()
-    cache = None if str(args.cache).lower() == "none" else (args.cache or root / DEFAULT_CACHE)
+    cache = root / DEFAULT_CACHE if args.cache is None else None if str(args.cache) == "none" else args.cache
     try:
         if args.sample is not None and args.sample < 0:
             raise ValueError(f"--sample must be non-negative, got {args.sample}")
@@ -86,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if not args.timeout_factor > 1:
             raise ValueError(f"--timeout-factor must exceed 1, got {args.timeout_factor}")
-        settings = OracleSettings(root, profile=args.profile, seed=args.seed, cache_dir=cache,
+        settings = OracleSettings(root, module=args.oracle, profile=args.profile, seed=args.seed, cache_dir=cache,
                                   timeout_factor=args.timeout_factor)
         reports = []
         for path in args.files:
