@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import random
 from dataclasses import dataclass
 
 ARITHMETIC = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
@@ -308,7 +309,5 @@ def sample(mutants: list[Mutant], size: int | None, seed: int) -> list[Mutant]:
         return list(mutants)
     if size < 0:
         raise ValueError(f"--sample must be non-negative, got {size}")
-    import random
-
     chosen = random.Random(seed).sample(range(len(mutants)), size)
     return [mutants[i] for i in sorted(chosen)]
