@@ -79,6 +79,9 @@ def test_validation_branches_docstrings_and_messages_are_skipped():
         ''')
     mutated_lines = {m.line for m in generate(validation_then_logic)}
     assert 2 not in mutated_lines and {4, 5} <= mutated_lines  # the else branch is still mutated
+    swaps = [m.mutated for m in generate("def f(x, y, z):\n    return g(x, 'x', y, z) + min(x, y)\n")
+             if m.operator.startswith("arguments")]
+    assert swaps == ["return g(x, 'x', z, y) + min(x, y)"]  # never with a string, never min's commuting pair
 
 
 def test_sampling_is_deterministic():

@@ -35,7 +35,8 @@ MIN_MAX = {"min": "max", "max": "min", "minimum": "maximum", "maximum": "minimum
 ABSOLUTE = {"abs", "absolute", "fabs"}
 VALIDATION_ERRORS = {"ValueError", "TypeError"}
 CONSTANT_FACTOR = 1.01
-# Calls whose two arguments commute: swapping them cannot change anything.
+# Calls whose two arguments commute: swapping them cannot change anything. (Neither is an argument
+# swapped with a string: a value traded for a name or a message is a type error, not a semantic change.)
 COMMUTATIVE = set(MIN_MAX) | {"hypot", "add", "multiply", "isclose", "allclose", "array_equal"}
 
 
@@ -234,7 +235,7 @@ class _SiteFinder:
             return
         for index in range(len(positional) - 1):
             first, second = positional[index], positional[index + 1]
-            if ast.unparse(first) != ast.unparse(second):
+            if ast.unparse(first) != ast.unparse(second) and not (_is_string(first) or _is_string(second)):
                 args = [*positional[:index], second, first, *positional[index + 2:]]
                 self.add(steps, node, ast.Call(node.func, args, node.keywords),
                          f"arguments {index + 1} and {index + 2} swapped", reach)
