@@ -203,3 +203,21 @@ def test_cli_runs_a_sample_writes_the_report_and_resumes_from_its_cache(tiny_rep
     assert (root / DEFAULT_CACHE).is_dir()
     assert main(arguments) == 0
     assert "[cached]" in capsys.readouterr().err
+
+
+def test_classification_of_a_run_against_the_baseline():
+    from empirical.mutation.oracle import classify
+    from empirical.mutation.sandbox import RunResult
+
+    def document(verdict):
+        return {"theorems": [{"id": "t", "checks": [{"name": "c", "verdict": verdict}]}]}
+
+    baseline = {"t::c": "verified", "other::c": "verified"}
+    assert classify(RunResult(0, 1.0, document("verified"), ""), baseline, ["t"]) == ("survived", "")
+    assert classify(RunResult(0, 1.0, document("inconclusive"), ""), baseline, ["t"]) == (
+        "killed", "verdict changed: t::c verified → inconclusive")
+    assert classify(RunResult(1, 1.0, document("error"), ""), baseline, ["t"]) == ("killed", "error: t::c")
+    assert classify(RunResult(1, 1.0, None, "Traceback\nNameError: x\n"), baseline, ["t"]) == (
+        "killed", "exit 1 without a report: NameError: x")
+    assert classify(RunResult(None, 9.0, None, ""), baseline, ["t"])[0] == "timeout"
+    assert classify(RunResult(-24, 9.0, None, ""), baseline, ["t"])[0] == "timeout"  # SIGXCPU
