@@ -221,3 +221,11 @@ def test_classification_of_a_run_against_the_baseline():
         "killed", "exit 1 without a report: NameError: x")
     assert classify(RunResult(None, 9.0, None, ""), baseline, ["t"])[0] == "timeout"
     assert classify(RunResult(-24, 9.0, None, ""), baseline, ["t"])[0] == "timeout"  # SIGXCPU
+
+
+def test_an_unmutated_tree_that_fails_its_oracle_is_refused(tiny_repo):
+    root, scratch = tiny_repo
+    (root / "pkg/arith.py").write_text(ARITH.replace("return a + b", "return a - b"))
+    with pytest.raises(RuntimeError, match="does not pass its own oracle.*adds::only"):
+        mutate_file(OracleSettings(root, module="fakeverify"), Path("pkg/arith.py"), ["adds"])
+    assert not list(scratch.iterdir())

@@ -151,8 +151,10 @@ class Oracle:
                                        self.settings.arguments(theorem_ids))
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if result.exit != 0 or result.document is None:
-                raise RuntimeError(f"the unmutated tree does not pass its own oracle (exit {result.exit}): "
-                                   f"{_last(result)}; fix that before mutation testing")
+                failing = sorted(c for c, v in verdicts(result.document or {}).items() if v in FAILED_VERDICTS)
+                detail = ", ".join(failing) if failing else _last(result)
+                raise RuntimeError(f"the unmutated tree does not pass its own oracle (exit {result.exit}): {detail}; "
+                                   "fix it or leave those theorems out of --theorems")
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             cached = {"verdicts": verdicts(result.document), "seconds": theorem_seconds(result.document),
                       "wall": result.seconds, "cpu": cpu}
