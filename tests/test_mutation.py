@@ -203,6 +203,9 @@ def test_cli_runs_a_sample_writes_the_report_and_resumes_from_its_cache(tiny_rep
     assert (root / DEFAULT_CACHE).is_dir()
     assert main(arguments) == 0
     assert "[cached]" in capsys.readouterr().err
+    assert main([*arguments, "--preload"]) == 0  # forked from a server: same verdicts (not cached: own key)
+    assert json.loads(out.read_text())["files"][0]["counts"] == first["counts"]
+    assert "[cached]" not in capsys.readouterr().err
 
 
 def test_classification_of_a_run_against_the_baseline():

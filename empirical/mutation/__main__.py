@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="module run as `python -m MODULE IDS --profile P --seed S --json PATH` (default theorems)")
     parser.add_argument("--timeout-factor", type=float, default=3.0,
                         help="a mutant may use this many times the unmutated run's processor time (default 3)")
+    parser.add_argument("--preload", action="store_true",
+                        help="fork each run from a server that has imported the third-party modules once")
     parser.add_argument("--list", action="store_true", help="print the (sampled) mutants and run nothing")
     parser.add_argument("--cache", type=Path, default=None,
                         help=f"result cache directory (default ROOT/{DEFAULT_CACHE}); 'none' disables it")
@@ -89,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.timeout_factor > 1:
             raise ValueError(f"--timeout-factor must exceed 1, got {args.timeout_factor}")
         settings = OracleSettings(root, module=args.oracle, profile=args.profile, seed=args.seed, cache_dir=cache,
-                                  timeout_factor=args.timeout_factor)
+                                  timeout_factor=args.timeout_factor, preload=args.preload)
         reports = []
         for path in args.files:
             reports.append(mutate_file(settings, _relative(path, root), args.theorems, size=args.sample,

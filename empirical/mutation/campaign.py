@@ -29,19 +29,19 @@ def mutate_file(settings: OracleSettings, path: Path, theorem_ids: list[str] | N
     mutants = generate(source_path.read_text(), str(path))
     chosen = sample(mutants, size, seed)
     oracle = Oracle(settings, path)
-    candidates = list(theorem_ids) if theorem_ids else oracle.theorem_ids()
-    coverage = oracle.coverage(candidates)
-    judges = [reaching(m, coverage) for m in chosen]
-    needed = [tid for tid in candidates if any(tid in ids for ids in judges)]
-    baseline = oracle.baseline(needed) if needed else {"verdicts": {}, "seconds": {}, "wall": 0.0, "cpu": 0.0}
-    report = FileReport(str(path), len(mutants), baseline_seconds=baseline["wall"])
-    done = 0
-
-    def judge(index: int) -> MutantResult:
-        return oracle.judge(chosen[index], judges[index], baseline)
-
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
+        candidates = list(theorem_ids) if theorem_ids else oracle.theorem_ids()
+        coverage = oracle.coverage(candidates)
+        judges = [reaching(m, coverage) for m in chosen]
+        needed = [tid for tid in candidates if any(tid in ids for ids in judges)]
+        baseline = oracle.baseline(needed) if needed else {"verdicts": {}, "seconds": {}, "wall": 0.0, "cpu": 0.0}
+        report = FileReport(str(path), len(mutants), baseline_seconds=baseline["wall"])
+        done = 0
+
+        def judge(index: int) -> MutantResult:
+            return oracle.judge(chosen[index], judges[index], baseline)
+
         for result in pool.map(judge, range(len(chosen))):
             done += 1
             report.results.append(result)
@@ -52,6 +52,7 @@ def mutate_file(settings: OracleSettings, path: Path, theorem_ids: list[str] | N
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        oracle.close()
         allow_runs()
     report.wall_seconds = time.perf_counter() - start
     return report

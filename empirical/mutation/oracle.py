@@ -25,13 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import resource
+import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from empirical.mutation.mutants import Mutant
-from empirical.mutation.sandbox import JSON_NAME, Limits, RunResult, copy_of, run_bootstrap, tree_files
+from empirical.mutation.sandbox import BOOTSTRAP, JSON_NAME, Limits, RunResult, copy_of, run_bootstrap, tree_files
+from empirical.mutation.zygote import ForkServer
 
+CACHE_FORMAT = 2  # part of every cache key: a change of what is stored invalidates old entries
 MIN_CPU_SECONDS = 10.0
 WALL_BACKSTOP_FACTOR = 10.0
 FAILED_VERDICTS = {"falsified", "error"}
@@ -40,7 +46,8 @@ FAILED_VERDICTS = {"falsified", "error"}
 @dataclass(frozen=True)
 class OracleSettings:
     """How the oracle is run: ``python -m <module> IDS --profile P --seed S --json PATH`` in the copy,
-    each mutant within ``timeout_factor`` × the unmutated run's processor time."""
+    each mutant within ``timeout_factor`` × the unmutated run's processor time; with ``preload`` the
+    baseline and the mutants fork from a :class:`~empirical.mutation.zygote.ForkServer`."""
 
     root: Path
     module: str = "theorems"
@@ -48,6 +55,7 @@ class OracleSettings:
     seed: int = 0
     cache_dir: Path | None = None
     timeout_factor: float = 3.0
+    preload: bool = False
 
     def arguments(self, theorem_ids: list[str]) -> list[str]:
         return [*theorem_ids, "--profile", self.profile, "--seed", str(self.seed), "--json", JSON_NAME]
@@ -90,9 +98,40 @@ class Oracle:
         digest = hashlib.sha256()
         for relative in tree_files(settings.root):
             digest.update(str(relative).encode() + b"\0" + (settings.root / relative).read_bytes() + b"\0")
-        digest.update(json.dumps([settings.module, settings.profile, settings.seed, settings.timeout_factor,
-                                  str(target)]).encode())
+        digest.update(json.dumps([CACHE_FORMAT, settings.module, settings.profile, settings.seed,
+                                  settings.timeout_factor, settings.preload, str(target)]).encode())
         self.fingerprint = digest.hexdigest()
+        self.modules: list[str] = []  # what the traced run imported from outside the tree
+        self._idle: list[ForkServer] = []
+        self._servers: list[ForkServer] = []
+        self._servers_lock = threading.Lock()
+
+    @contextmanager
+    def _server(self) -> Iterator[ForkServer | None]:
+        """An idle fork server (a new one when all are busy) when preloading, else None."""
+        if not self.settings.preload:
+            yield None
+            return
+        with self._servers_lock:
+            server = self._idle.pop() if self._idle else None
+        if server is None:
+            env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+            env.pop("PYTHONPATH", None)
+            server = ForkServer(self.modules, BOOTSTRAP, env)
+            with self._servers_lock:
+                self._servers.append(server)
+        try:
+            yield server
+        finally:
+            with self._servers_lock:
+                self._idle.append(server)
+
+    def close(self) -> None:
+        """Stop the fork servers."""
+        for server in self._servers:
+            server.close()
+        self._servers.clear()
+        self._idle.clear()
 
     # -- cache ---------------------------------------------------------------------------------
     def _cache_path(self, kind: str, *parts: str) -> Path | None:
@@ -135,7 +174,8 @@ class Oracle:
                     raise RuntimeError(f"tracing the unmutated tree failed (exit {result.exit}): {_last(result)}")
                 cached = json.loads(record.read_text())
             self._store(cached, "coverage", *theorem_ids)
-        return {tid: set(cached[tid]["lines"]) for tid in theorem_ids}
+        self.modules = cached["modules"]
+        return {tid: set(cached["runs"][tid]["lines"]) for tid in theorem_ids}
 
     def baseline(self, theorem_ids: list[str]) -> dict:
         """Verdicts and times of the unmutated tree:
@@ -146,16 +186,17 @@ class Oracle:
         cached = self._cached("baseline", *theorem_ids)
         if cached is None:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            with copy_of(self.settings.root) as copy:
+            with copy_of(self.settings.root) as copy, self._server() as server:
                 result = run_bootstrap(copy, self.target_module, "run", self.settings.module,
-                                       self.settings.arguments(theorem_ids))
+                                       self.settings.arguments(theorem_ids), server=server)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if result.exit != 0 or result.document is None:
                 failing = sorted(c for c, v in verdicts(result.document or {}).items() if v in FAILED_VERDICTS)
                 detail = ", ".join(failing) if failing else _last(result)
                 raise RuntimeError(f"the unmutated tree does not pass its own oracle (exit {result.exit}): {detail}; "
                                    "fix it or leave those theorems out of --theorems")
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            cpu = result.cpu if result.cpu is not None else (
+                (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
             cached = {"verdicts": verdicts(result.document), "seconds": theorem_seconds(result.document),
                       "wall": result.seconds, "cpu": cpu}
             self._store(cached, "baseline", *theorem_ids)
@@ -183,9 +224,10 @@ class Oracle:
             result.status, result.reason, result.seconds, result.cached = (
                 cached["status"], cached["reason"], cached["seconds"], True)
             return result
-        with copy_of(self.settings.root, self.target, mutant.source) as copy:
+        with copy_of(self.settings.root, self.target, mutant.source) as copy, self._server() as server:
             run = run_bootstrap(copy, self.target_module, "run", self.settings.module,
-                                self.settings.arguments(theorem_ids), self.limits(baseline, theorem_ids))
+                                self.settings.arguments(theorem_ids), self.limits(baseline, theorem_ids),
+                                server=server)
         result.status, result.reason = classify(run, baseline["verdicts"], theorem_ids)
         result.seconds = run.seconds
         self._store({"status": result.status, "reason": result.reason, "seconds": run.seconds},

@@ -12,7 +12,8 @@ the copy is deleted when the run ends, is stopped by its limits, or the caller i
 
 In ``trace`` mode the bootstrap runs the oracle once per named argument list in one process and
 records, for each, the lines of the target file executed inside functions (``sys.settrace`` and
-``threading.settrace``; code run in child processes is not seen).
+``threading.settrace``; code run in child processes is not seen), and the modules from outside
+the copy that the runs imported (what a :class:`~empirical.mutation.zygote.ForkServer` preloads).
 """
 
 from __future__ import annotations
@@ -32,13 +33,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from empirical.mutation.zygote import ForkServer
+
 WRONG_TREE = 97
+LOG_NAME = "oracle.log"
 JSON_NAME = "oracle.json"  # where a run's arguments should ask the oracle to write its JSON (relative to the copy)
 ROOT_FILES = ("pyproject.toml",)
 NOT_COPIED = {"tests"}
 THIS_PACKAGE = Path(__file__).resolve().parent
 
-_RUNNING: set[subprocess.Popen] = set()
+_RUNNING: set = set()  # how to stop each run in flight
 _LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
@@ -51,8 +55,8 @@ def stop_all() -> None:
     """Kill every running oracle (their callers raise :class:`Interrupted`) and start no more."""
     _STOPPING.set()
     with _LOCK:
-        for process in _RUNNING:
-            _kill(process)
+        for stop in _RUNNING:
+            stop()
 
 
 def allow_runs() -> None:
@@ -110,8 +114,11 @@ for name, arguments in json.loads(argv[0]).items():
     finally:
         sys.settrace(None); threading.settrace(None)
     results[name] = {"exit": code, "lines": sorted(hits)}
+inside = os.path.realpath(root) + os.sep
+modules = [name for name, m in list(sys.modules.items()) if name != "__main__"
+           and not os.path.realpath(getattr(m, "__file__", None) or "/").startswith(inside)]
 with open(record, "w") as handle:
-    json.dump(results, handle)
+    json.dump({"runs": results, "modules": modules}, handle)
 """
 
 
@@ -134,6 +141,7 @@ class RunResult:
     seconds: float
     document: dict | None
     output: str
+    cpu: float | None = None  # processor seconds, when the fork server measured them
 
     @property
     def timed_out(self) -> bool:
@@ -182,45 +190,63 @@ def copy_of(root: Path, replaced: Path | None = None, source: str | None = None)
 
 
 def run_bootstrap(copy: Path, target_module: str, mode: str, module: str, arguments: list[str],
-                  limits: Limits = Limits(), record: Path | None = None) -> RunResult:
+                  limits: Limits = Limits(), record: Path | None = None, server: ForkServer | None = None) -> RunResult:
     """Run the bootstrap in ``copy`` (``python -m module *arguments``, or the trace plan in ``arguments[0]``)
-    within ``limits``; past the wall-clock backstop the whole process group is killed."""
+    within ``limits``, in a fresh interpreter or forked from ``server``; past the wall-clock backstop
+    the whole process group is killed."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
-    json_path = copy / JSON_NAME
     record = record or copy / "trace.json"
-    command = [sys.executable, "-P", "-c", BOOTSTRAP, str(copy), target_module, mode, str(record), module,
-               *arguments]
-    start = time.perf_counter()
-    with open(copy / "oracle.log", "w+") as log:
+    argv = [str(copy), target_module, mode, str(record), module, *arguments]
+    cpu_limit = None if limits.cpu is None else int(limits.cpu) + 1
+    if server is None:
+        start = time.perf_counter()
+        code, cpu = _spawn(copy, argv, env, cpu_limit, limits.wall), None
+        seconds = time.perf_counter() - start
+    else:
+        with _registered(server.stop_child):
+            code, cpu, seconds = server.run(str(copy), argv, env, str(copy / LOG_NAME), cpu_limit, limits.wall)
+    if _STOPPING.is_set():
+        raise Interrupted("mutation run interrupted")
+    output = (copy / LOG_NAME).read_text(errors="replace") if (copy / LOG_NAME).is_file() else ""
+    if code == WRONG_TREE:
+        raise RuntimeError(output.strip().splitlines()[-1] if output.strip() else "the sandbox imported the wrong tree")
+    document = _read_json(copy / JSON_NAME) if mode == "run" else None
+    return RunResult(code, seconds, document, output, cpu)
+
+
+@contextmanager
+def _registered(stop) -> Iterator[None]:
+    """Make ``stop`` reachable from :func:`stop_all` while a run is in flight."""
+    with _LOCK:
+        if _STOPPING.is_set():
+            raise Interrupted("mutation run interrupted")
+        _RUNNING.add(stop)
+    try:
+        yield
+    finally:
         with _LOCK:
-            if _STOPPING.is_set():
-                raise Interrupted("mutation run interrupted")
-            process = subprocess.Popen(command, cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-            _RUNNING.add(process)
+            _RUNNING.discard(stop)
+
+
+def _spawn(copy: Path, argv: list[str], env: dict, cpu_limit: int | None, wall: float | None) -> int | None:
+    """A fresh ``python -P -c BOOTSTRAP`` in its own session; its exit status, None past ``wall``."""
+    with open(copy / LOG_NAME, "w") as log:
+        process = subprocess.Popen([sys.executable, "-P", "-c", BOOTSTRAP, *argv], cwd=copy, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    stop = lambda: _kill(process)  # noqa: E731
+    with _registered(stop):
         try:
-            if limits.cpu is not None:  # inherited by anything the oracle starts; SIGKILL 10 s after SIGXCPU
-                resource.prlimit(process.pid, resource.RLIMIT_CPU, (int(limits.cpu) + 1, int(limits.cpu) + 11))
+            if cpu_limit is not None:  # inherited by anything the oracle starts; SIGKILL 10 s after SIGXCPU
+                resource.prlimit(process.pid, resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 10))
         except ProcessLookupError:
             pass  # it has already ended
         try:
-            code = process.wait(timeout=limits.wall)
+            return process.wait(timeout=wall)
         except subprocess.TimeoutExpired:
-            code = None
+            return None
         finally:
             _kill(process)  # on timeout or interruption: the whole group, whatever the oracle started
             process.wait()
-            with _LOCK:
-                _RUNNING.discard(process)
-        if _STOPPING.is_set():
-            raise Interrupted("mutation run interrupted")
-        seconds = time.perf_counter() - start
-        log.seek(0)
-        output = log.read()
-    if code == WRONG_TREE:
-        raise RuntimeError(output.strip().splitlines()[-1] if output.strip() else "the sandbox imported the wrong tree")
-    document = _read_json(json_path) if mode == "run" else None
-    return RunResult(code, seconds, document, output)
 
 
 def _read_json(path: Path) -> dict | None:
