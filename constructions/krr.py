@@ -50,7 +50,7 @@ def fit_ridge_full_lambda(F, Y, lam: float) -> np.ndarray:
 
 
 def feature_moments(feature_map, X, Y, rows=None, rows_per_block: int = 2048,
-                    workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    workers: int | None = None, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """(FᵀF, FᵀY) for F = φ(X[rows]) (all rows when ``rows`` is None), summed over blocks of rows.
 
     FᵀF = Σ_b F_bᵀF_b: each block's features are made, used while they are in cache and dropped, so the
@@ -58,7 +58,8 @@ def feature_moments(feature_map, X, Y, rows=None, rows_per_block: int = 2048,
     gathered block by block instead of copied whole. Blocks run in ``workers`` threads
     (:mod:`constructions.blocks`; the sum does not depend on thread timing). A non-finite feature makes
     a diagonal entry of FᵀF non-finite, which :meth:`RidgeSweep.from_gram` refuses, so no n·p
-    finiteness scan is needed.
+    finiteness scan is needed. ``dtype`` float32 rounds each block's features and sums in float32
+    (how a float32 pipeline forms them; its rounding is ~√n·u relative to ‖F‖², far above float64's).
     """
     X = as_matrix(X, "X")
     Y = _targets(Y, X.shape[0])
@@ -70,8 +71,8 @@ def feature_moments(feature_map, X, Y, rows=None, rows_per_block: int = 2048,
         gram = moment = 0.0
         for block in blocks:
             chosen = rows[block]
-            F = feature_map(X[chosen])
-            gram, moment = gram + F.T @ F, moment + F.T @ Y[chosen]
+            F = feature_map(X[chosen]).astype(dtype, copy=False)
+            gram, moment = gram + F.T @ F, moment + F.T @ Y[chosen].astype(dtype, copy=False)
         return gram, moment
 
     parts = map_blocks(share, row_blocks(rows.size, rows_per_block), workers)

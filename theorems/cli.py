@@ -302,9 +302,12 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
               help="Only for reproductions loaded with --load that run hypothesis searches.")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for figures the reproduction draws.")
+@click.option("--conventions", type=click.Choice(["ddtheory", "authors"]), default="ddtheory", show_default=True,
+              help="Fitting conventions for reproductions that offer them (chen-huang-weng/table-3: 'authors' "
+                   "standardises, uses their λ grid and float32 solves).")
 @_load_option
 @click.pass_context
-def reproduce_command(click_ctx, reproduction_id, seed, profile, plot_dir, load) -> None:
+def reproduce_command(click_ctx, reproduction_id, seed, profile, plot_dir, conventions, load) -> None:
     """Print a reproduced table from a paper (see `verify list` for the ids)."""
     _load_files(load)
     reproduction = REGISTRY.resolve_reproduction(reproduction_id)
@@ -321,7 +324,8 @@ def reproduce_command(click_ctx, reproduction_id, seed, profile, plot_dir, load)
         from empirical.files import writable_directory
 
         writable_directory(plot_dir, "--plot")
-    ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, check_id=reproduction.id)
+    ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, check_id=reproduction.id,
+                       options={"conventions": conventions})
     click.echo(reproduction.fn(ctx))
 
 
