@@ -104,13 +104,14 @@ def bound_rounding(shape) -> float:
 
 
 def _operator_svd(G):
-    """Reduced SVD of G with numerically zero singular values dropped."""
+    """Reduced SVD of G with numerically zero singular values dropped (a prefix, as they are sorted:
+    slices, not copies)."""
     U, singular, Vt = np.linalg.svd(G, full_matrices=False)
     if singular.size and singular[0] > 0:
-        keep = singular > singular[0] * max(G.shape) * np.finfo(float).eps
+        kept = int(np.count_nonzero(singular > singular[0] * max(G.shape) * np.finfo(float).eps))
     else:
-        keep = singular > 0
-    return U[:, keep], singular[keep], Vt[keep]
+        kept = int(np.count_nonzero(singular > 0))
+    return U[:, :kept], singular[:kept], Vt[:kept]
 
 
 @dataclass(frozen=True)

@@ -74,18 +74,20 @@ def authors_step(W, feature_map, Y_S, Z) -> np.ndarray:
     return feature_map.preimage(F_S)
 
 
-def _median_of(fn, repeats: int = 7) -> float:
-    times = []
+def _paired_medians(first, second, repeats: int = 7) -> tuple[float, float]:
+    """Median seconds of ``first`` and of ``second``, run alternately so that load drift hits both alike."""
+    times: tuple[list, list] = ([], [])
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        for fn, out in zip((first, second), times):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return float(np.median(times[0])), float(np.median(times[1]))
 
 
 def step_vs_authors(X, labels, seed: int) -> list[str]:
-    """Our step against :func:`authors_step` on the same W, Y_S, Z, one BLAS thread, median of 7, alternated
-    per IPC so that load drift hits both alike; the two X_S must reproduce the same W (checked)."""
+    """Our step against :func:`authors_step` on the same W, Y_S, Z, one BLAS thread, medians of 7 runs
+    alternated so that load drift hits both alike; the two X_S must reproduce the same W (checked)."""
     from threadpoolctl import threadpool_limits
 
     Y = np.eye(10)[labels]
@@ -101,7 +103,7 @@ def step_vs_authors(X, labels, seed: int) -> list[str]:
             theirs = lambda: authors_step(W, feature_map, Y_S, Z)
             with threadpool_limits(1):
                 ours(), theirs()  # warm caches (the map's factorisations) for both
-                ours_s, theirs_s = _median_of(ours), _median_of(theirs)
+                ours_s, theirs_s = _paired_medians(ours, theirs)
             built, X_a = ours(), theirs()
             scale = 1.0 if feature_map.bound is None else built.scale
             W_ours = fit_ridge_full_lambda(feature_map(built.X), built.Y, built.lam_s)
