@@ -82,6 +82,7 @@ def test_ambiguous_short_id_lists_candidates(tmp_path, capsys, fresh_registry):
     (["run"], "name at least one theorem id"),
     (["--load", "/nonexistent/claims.py", "all"], "no such file"),
     (["reproduce", "nobody/table-9"], "unknown reproduction"),
+    (["reproduce", "chen-huang-weng/table-3", "--conventions", "paper"], "--conventions"),
 ])
 def test_usage_errors_are_one_line_exit_2(args, fragment, capsys):
     code, _, err = run(*args, capsys=capsys)
