@@ -60,8 +60,11 @@ def admissible_operator(W, Y_S, Z=None) -> np.ndarray:
     Needs Y_S of full column rank k (so m ≥ k); with fewer points there is no solution for a
     general W of rank k.
     """
-    W = as_matrix(W, "W")
-    Y_S = as_matrix(Y_S, "Y_S")
+    return _admissible(as_matrix(W, "W"), as_matrix(Y_S, "Y_S"), None if Z is None else as_matrix(Z, "Z"))
+
+
+def _admissible(W, Y_S, Z) -> np.ndarray:
+    """:func:`admissible_operator` on arrays already validated (finite, 2-D)."""
     m, k = Y_S.shape
     if W.shape[1] != k:
         raise ValueError(f"W has {W.shape[1]} columns (classes) but Y_S has {k}; they must match")
@@ -75,7 +78,6 @@ def admissible_operator(W, Y_S, Z=None) -> np.ndarray:
         raise ValueError(f"Theorem 4.1 needs rank Y_S = k = {k}, got rank {rank}")
     G = (W @ right.T / singular) @ basis.T  # W Y_S⁺ with Y_S⁺ = V diag(1/s) Uᵀ
     if Z is not None:
-        Z = as_matrix(Z, "Z")
         if Z.shape != (W.shape[0], m):
             raise ValueError(f"Z must have shape ({W.shape[0]}, {m}), got {Z.shape}")
         if m > k:  # when m = k, I − Y_S Y_S⁺ = 0 and Z does not enter
@@ -288,7 +290,7 @@ def construct_distilled(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=No
             raise ValueError("give either a reference operator or a seeded rng for Z")
         reference = rng.normal(size=(W.shape[0], Y_S.shape[0]))
     lam_s = require_nonnegative(lam_s, "λ_S")
-    U, singular, Vt = _operator_svd(admissible_operator(W, Y_S, reference))
+    U, singular, Vt = _operator_svd(_admissible(W, Y_S, as_matrix(reference, "Z")))
     bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
     features = _features_from_svd(U, singular, Vt, lam_s, root, clip, (W.shape[0], Y_S.shape[0]))
     F_S = features.F
