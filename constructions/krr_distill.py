@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.linalg
 
 from constructions.krr import fit_ridge_full_lambda
 from constructions.validation import as_matrix, require_nonnegative, require_positive_int
@@ -114,6 +115,19 @@ def _operator_svd(G):
     else:
         kept = int(np.count_nonzero(singular > 0))
     return U[:, :kept], singular[:kept], Vt[:kept]
+
+
+def _pseudo_inverse_by_qr(G):
+    """(G⁺, σ'₁) for a tall G (p ≥ m) of full column rank: G = QR, G⁺ = R⁻¹Qᵀ, σ'₁ = ‖R‖₂; None when R's
+    singular values show G numerically rank-deficient (the SVD path then drops the null directions).
+
+    The same accuracy as the SVD route (forward error ~κ(G)·u, Householder QR being backward stable) for
+    about half the flops: QR, the singular values of the m×m R alone, and one triangular solve."""
+    Q, R = scipy.linalg.qr(G, mode="economic", check_finite=False)  # G is finite: built from checked inputs
+    singular = np.linalg.svd(R, compute_uv=False)
+    if not singular[-1] > singular[0] * max(G.shape) * np.finfo(float).eps:
+        return None
+    return scipy.linalg.solve_triangular(R, Q.T, check_finite=False), float(singular[0])
 
 
 @dataclass(frozen=True)
@@ -290,9 +304,16 @@ def construct_distilled(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=No
             raise ValueError("give either a reference operator or a seeded rng for Z")
         reference = rng.normal(size=(W.shape[0], Y_S.shape[0]))
     lam_s = require_nonnegative(lam_s, "λ_S")
-    U, singular, Vt = _operator_svd(_admissible(W, Y_S, as_matrix(reference, "Z")))
-    bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
-    features = _features_from_svd(U, singular, Vt, lam_s, root, clip, (W.shape[0], Y_S.shape[0]))
+    G = _admissible(W, Y_S, as_matrix(reference, "Z"))
+    # λ_S = 0 with the '+' root is F_S = G⁺: by QR when G is tall and of full column rank (the common case,
+    # p ≥ m), else through the SVD, which also serves λ_S > 0 (σᵢ from each σ'ᵢ)
+    fast = _pseudo_inverse_by_qr(G) if lam_s == 0 and root == "+" and G.shape[0] >= G.shape[1] else None
+    if fast is not None:
+        features, bound = OperatorFeatures(fast[0], 0.0, False), 1.0 / (4.0 * fast[1] ** 2)
+    else:
+        U, singular, Vt = _operator_svd(G)
+        bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
+        features = _features_from_svd(U, singular, Vt, lam_s, root, clip, (W.shape[0], Y_S.shape[0]))
     F_S = features.F
     scale = 1.0
     if feature_map.bound is not None:
