@@ -51,3 +51,20 @@ def test_authors_step_and_ours_reproduce_the_same_model(feature_map):
     W_ours = fit_ridge_full_lambda(feature_map(built.X), built.Y, built.lam_s)
     W_authors = np.linalg.pinv(feature_map(X_authors)) @ (built.scale * Y_S)
     assert np.allclose(W_ours, W, rtol=1e-6, atol=1e-8) and np.allclose(W_authors, W, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("m", [3, 6, 9])
+def test_qr_pseudo_inverse_matches_the_svd_route(m):
+    """construct_distilled's λ_S = 0 fast path (G⁺ = R⁻¹Qᵀ) against features_from_operator's SVD route,
+    within 10·size·κ(G)·u (both are forward-stable pseudo-inverses), and the bound it reports."""
+    from constructions.krr_distill import admissible_operator, features_from_operator, lambda_s_bound
+
+    W = np.random.default_rng(m).normal(size=(12, 3))
+    Y_S = np.repeat(np.eye(3), m // 3, axis=0)
+    Z = np.random.default_rng(m + 1).normal(size=(12, m))
+    G = admissible_operator(W, Y_S, Z)
+    built = construct_distilled(W, IdentityMap(12), Y_S, reference=Z)
+    reference = features_from_operator(G).F
+    tolerance = 10 * max(G.shape) * np.linalg.cond(G) * np.finfo(float).eps
+    assert np.linalg.norm(built.X - reference) <= tolerance * np.linalg.norm(reference)
+    assert np.isclose(built.lam_s_bound, lambda_s_bound(G), rtol=1e-12)
