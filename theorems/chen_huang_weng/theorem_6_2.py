@@ -310,8 +310,7 @@ THEOREM = register(
         source=f"{SOURCE}, Theorem 6.2",
         claim=("In Theorem 4.1's setting with λ = 0, ‖xⱼ‖ ≤ B, σ_min(X) > σ₀, Y_S independent of X and m > k, "
                "Z_{jl} ~ N(0, σ²) with σ ≥ maxᵢ 2√(ln(1.25/δ))·B·‖[Y_S⁺]ᵢY‖/(σ₀²ε‖[I − Y_S⁺Y_S]ᵢ‖), ε, δ ∈ (0, 1), "
-               "makes each row of the distilled D (ε, δ)-DP with respect to X. Our checks find this false for "
-               "replacement neighbours: the σ is √2 too small (see chen-huang-weng/theorem-6.2-replacement)."),
+               "makes each row of the distilled D (ε, δ)-DP with respect to X."),
         statement=statement,
         assumptions=(
             Assumption("‖xⱼ‖ ≤ B", "bounded examples"),

@@ -68,8 +68,8 @@ def private_distillation(X, Y, m: int, epsilon: float, delta: float, B: float, s
 
 
 @st.composite
-def neighbours(draw, max_condition: float = 10.0):
-    """(X, Y, X', Y', B): n×d data with ‖xᵢ‖ ≤ B and κ(X) ≤ max_condition; X' replaces row 0 by an
+def neighbours(draw):
+    """(X, Y, X', Y', B): n×d data with ‖xᵢ‖ ≤ B and κ(X) ≤ 10; X' replaces row 0 by an
     adversarial point of norm B (along X's weakest direction, or random) with a different label."""
     k = draw(st.integers(2, 3))
     d = draw(st.integers(2, 4))
@@ -78,7 +78,7 @@ def neighbours(draw, max_condition: float = 10.0):
     rng = np.random.default_rng(seed)
     U, _ = np.linalg.qr(rng.normal(size=(n, d)))
     V, _ = np.linalg.qr(rng.normal(size=(d, d)))
-    X = (U * np.geomspace(1.0, 1.0 / draw(st.floats(1.0, max_condition)), d)) @ V.T
+    X = (U * np.geomspace(1.0, 1.0 / draw(st.floats(1.0, 10.0)), d)) @ V.T
     B = float(np.max(np.linalg.norm(X, axis=1)))
     labels = rng.integers(0, k, size=n)
     weakest = np.linalg.svd(X)[2][-1]
