@@ -345,22 +345,20 @@ def exact_ridge(F: sp.Matrix, Y: sp.Matrix, lam) -> sp.Matrix:
     return (F.T * F + lam * sp.eye(F.shape[1])).inv() * F.T * Y
 
 
-def _exact_krr_target(rng, weights, train, lam, k: int = 2, n: int = 5) -> tuple[sp.Matrix, sp.Matrix]:
-    """(Π, W) with W = ``train``(XΠᵀ, Y, λ) for integer X (n×d, redrawn until W has rank k) and one-hot Y
-    cycling over k classes."""
-    product = _product(weights)
+def _exact_krr_data(rng, product: sp.Matrix, k: int = 2, n: int = 5) -> tuple[sp.Matrix, sp.Matrix]:
+    """(F = XΠᵀ, Y) for integer X (n×d) and one-hot Y cycling over k classes, X redrawn until rank FᵀY = k
+    (then every ridge solution, any λ ≥ 0, has rank k: it is (FᵀF + λI)⁺FᵀY)."""
     Y = sp.Matrix([[1 if i % k == c else 0 for c in range(k)] for i in range(n)])
     while True:
-        X = sp.Matrix(rng.integers(-3, 4, size=(n, product.shape[1])).tolist())
-        W = train(X * product.T, Y, lam)
-        if W.rank() == k:
-            return product, W
+        F = sp.Matrix(rng.integers(-3, 4, size=(n, product.shape[1])).tolist()) * product.T
+        if (F.T * Y).rank() == k:
+            return F, Y
 
 
-def dimension_count(p: int, hidden: int, first_rank: int) -> int:
+def dimension_count(p: int, hidden: int, first_rank: int) -> sp.Integer:
     """Rank of ker H projected on its Z coordinates when rank H = p: p − h₁ + rank(ΠW₁⁺). At h₁ = p this is
     the rank of the bottom-right p×p block of V_H (its last p columns are then a basis of ker H)."""
-    return p - hidden + first_rank
+    return sp.Integer(p - hidden + first_rank)
 
 
 def exact_block_rank(weights, W: sp.Matrix) -> tuple[int, int, int]:
@@ -382,7 +380,7 @@ def h_block_singular_at_paper_widths(ctx, block_rank=dimension_count) -> Outcome
     rows = []
     for d, widths in [(2, (3, 3)), (2, (4, 4)), (3, (4, 4)), (2, (3, 3, 3)), (3, (5, 5))]:
         weights = exact_network(rng, d, widths)
-        _, W = _exact_krr_target(rng, weights, exact_ridge, sp.Integer(1))
+        W = exact_ridge(*_exact_krr_data(rng, _product(weights)), sp.Integer(1))
         h_rank, first_rank, z_rank = exact_block_rank(weights, W)
         p = widths[-1]
         rows.append({"d": d, "p": p, "rank_H": h_rank, "block_rank": z_rank, "predicted": block_rank(p, p, first_rank)})
@@ -392,27 +390,37 @@ def h_block_singular_at_paper_widths(ctx, block_rank=dimension_count) -> Outcome
                           cases=len(rows), singular=sum(r["block_rank"] < r["p"] for r in rows))
 
 
+def _ridge_residual(F: sp.Matrix, Y: sp.Matrix, lam, W: sp.Matrix) -> sp.Matrix:
+    """(FᵀF + λI)W − FᵀY, zero exactly for a ridge solution (for λ = 0, any least-squares solution)."""
+    return (F.T * F + lam * sp.eye(F.shape[1])) * W - F.T * Y
+
+
 @checks.add("krr-targets-k-points-exact", Kind.SYMBOLIC)
 def krr_targets_k_points_exact(ctx, train=exact_ridge) -> Outcome:
     """Exact rational arithmetic (sympy), integer networks d = 2 → 3 → 3 and 2 → 3 → 4 → 4, λ ∈ {0, 1/2, 1}: the
-    KRR-trained W = ``train``(φ(X), Y, λ) satisfies (I − P_Π)W = 0, and the k = 2 points X_S = Π⁺F_S with
-    F_S = (W Y_S⁻¹)⁺ (Y_S = I) have φ(X_S) = F_S and retrain (λ_S = 0) to W exactly. So for every model the paper
-    distils, k points suffice and the 'k points fail in general' case has no instance."""
+    model W = ``train``(φ(X), Y, λ) solves the ridge normal equations (FᵀF + λI)W = FᵀY exactly (the independent
+    reference), has rank k and satisfies (I − P_Π)W = 0, and the k = 2 points X_S = Π⁺F_S with F_S = (W Y_S⁻¹)⁺
+    (Y_S = I) have φ(X_S) = F_S and retrain (λ_S = 0) to W exactly. So for every model the paper distils, k points
+    suffice and the 'k points fail in general' case has no instance. (For λ = 0 the ridge solution is the
+    minimum-norm one, W = F⁺Y; other least-squares solutions leave Range(Π) and are caught by the range test.)"""
     rng = ctx.rng("krr")
     failures, cases = [], 0
     for d, widths in [(2, (3, 3)), (2, (3, 4, 4))]:
-        weights = exact_network(rng, d, widths)
+        product = _product(exact_network(rng, d, widths))
         for lam in (sp.Integer(0), sp.Rational(1, 2), sp.Integer(1)):
-            product, W = _exact_krr_target(rng, weights, train, lam)
-            projector_complement = sp.eye(product.shape[0]) - product * _full_column_pinv(product)
+            F, Y = _exact_krr_data(rng, product)
+            W = train(F, Y, lam)
+            cases += 1
+            case = {"widths": widths, "lambda": str(lam)}
+            if not (_ridge_residual(F, Y, lam, W).is_zero_matrix and W.rank() == Y.shape[1]):
+                failures.append({**case, "failed": "W solves the ridge normal equations with rank k"})
+                continue
             F_S = _full_column_pinv(W)  # (W Y_S⁻¹)⁺ with Y_S = I
             X_S = F_S * _full_column_pinv(product).T
-            retrained = (X_S * product.T).pinv() * sp.eye(W.shape[1])
-            conditions = {"W in Range(Π)": (projector_complement * W).is_zero_matrix,
-                       "φ(X_S) = F_S": (X_S * product.T - F_S).is_zero_matrix,
-                       "W_S = W": (retrained - W).is_zero_matrix}
-            cases += 1
-            failures += [{"widths": widths, "lambda": str(lam), "failed": name} for name, ok in conditions.items() if not ok]
+            conditions = {"W in Range(Π)": ((sp.eye(product.shape[0]) - product * _full_column_pinv(product)) * W).is_zero_matrix,
+                          "φ(X_S) = F_S": (X_S * product.T - F_S).is_zero_matrix,
+                          "W_S = W": ((X_S * product.T).pinv() - W).is_zero_matrix}
+            failures += [{**case, "failed": name} for name, ok in conditions.items() if not ok]
     return Outcome.decide(not failures, failures or None, "" if not failures else "a KRR target is not reproduced exactly",
                           cases=cases)
 

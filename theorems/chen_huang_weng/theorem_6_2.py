@@ -177,6 +177,15 @@ def neighbour_pairs(draw):
     return [outlier_class_neighbours(k, d, per_class, slack, rotation), random_pair]
 
 
+def within_hypotheses(pair: Neighbours) -> bool:
+    """One-hot labels, ‖xⱼ‖ ≤ B in X and X', which differ in exactly one row, and σ_min of both above σ₀."""
+    one_hot = bool(np.all((pair.Y == 0) | (pair.Y == 1)) and np.all(pair.Y.sum(axis=1) == 1))
+    bounded = all(np.max(np.linalg.norm(A, axis=1)) <= pair.B * (1 + 10 * unit_roundoff()) for A in (pair.X, pair.X_other))
+    one_row = int(np.sum(np.any(pair.X != pair.X_other, axis=1))) == 1
+    conditioned = all(np.linalg.svd(A, compute_uv=False)[-1] > pair.sigma_0 for A in (pair.X, pair.X_other))
+    return one_hot and bounded and one_row and conditioned
+
+
 def row_shifts(pair: Neighbours) -> tuple[np.ndarray, np.ndarray]:
     """(‖Mᵢ − M'ᵢ‖ per row, its rounding bound). The pseudo-inverses are backward stable, so each mean carries
     an error ≤ 10·size·u·κ·‖vᵢ‖/σ_min (κ, σ_min of X or X'); the bound is the sum for the two."""
@@ -187,19 +196,25 @@ def row_shifts(pair: Neighbours) -> tuple[np.ndarray, np.ndarray]:
     return shifts, 10 * size * unit_roundoff() * per_unit * weights
 
 
-def sensitivity_search(ctx, sensitivity, label: str) -> Outcome:
-    """Property: on every pair from :func:`neighbour_pairs`, each row's shift ≤ ``sensitivity``(pair) + rounding."""
+def sensitivity_search(ctx, sensitivity, label: str, attained: bool = False) -> Outcome:
+    """Property: on every pair from :func:`neighbour_pairs`, each row's shift ≤ ``sensitivity``(pair) + rounding;
+    with ``attained``, also that the outlier-class pair (the first) reaches the bound up to that rounding, so a
+    bound that is merely valid but not the sensitivity itself fails."""
 
     def prop(pairs):
         worst = 0.0
-        for pair in pairs:
+        for index, pair in enumerate(pairs):
             shifts, rounding = row_shifts(pair)
             bound = np.asarray(sensitivity(pair), dtype=float)
             ratio = shifts / bound
-            i = int(np.argmax(ratio))
-            if not np.all(shifts <= bound + rounding):
+            exceeded = np.flatnonzero(~(shifts <= bound + rounding))
+            i = int(exceeded[0]) if exceeded.size else int(np.argmax(ratio))
+            if exceeded.size:
                 raise Violation(f"row {i}'s mean moves by {shifts[i]:.6g} > the sensitivity {bound[i]:.6g}",
                                 shift=shifts[i], sensitivity=bound[i], shift_over_sensitivity=ratio[i])
+            if attained and index == 0 and not (shifts[i] >= bound[i] - rounding[i]):
+                raise Violation(f"the worst case moves row {i} by {shifts[i]:.6g} < the sensitivity {bound[i]:.6g}: "
+                                "not attained", shift=shifts[i], sensitivity=bound[i], shift_over_sensitivity=ratio[i])
             worst = max(worst, float(ratio[i]))
         return {"shift_over_sensitivity": worst}
 

@@ -32,6 +32,7 @@ from theorems.chen_huang_weng.theorem_6_2 import (
     row_label_weights,
     row_shifts,
     sensitivity_search,
+    within_hypotheses,
 )
 
 
@@ -60,21 +61,26 @@ checks = Checks()
 def wedin_sensitivity_check(ctx, sensitivity=wedin_sensitivity) -> Outcome:
     """On replacement neighbours (the outlier-class worst case and random data with κ ≤ 10, replaced along
     the weakest direction or at random) each row's mean moves by at most ``sensitivity`` plus the rounding of
-    the two pseudo-inverses (10·size·u·κ‖vᵢ‖/σ_min each)."""
-    return sensitivity_search(ctx, sensitivity, "wedin")
+    the two pseudo-inverses (10·size·u·κ‖vᵢ‖/σ_min each), and the outlier-class pair moves a row by the full
+    ``sensitivity`` up to that rounding: the subject must be the sensitivity, not just some upper bound."""
+    return sensitivity_search(ctx, sensitivity, "wedin", attained=True)
 
 
 @checks.add("wedin-bound-attained", Kind.CONSTRUCTION)
 def wedin_bound_attained(ctx, worst_case=outlier_class_neighbours) -> Outcome:
     """The bound is tight, so √2 is the paper's exact shortfall: for k ∈ {2, 3}, d ∈ {2, 3, 4}, r ∈ {2, 3} the
     pair ``worst_case``(k, d, r, 0, Q) (Q a random rotation) moves the rows of class 0 by 2B‖vᵢ‖/σ_min² up to
-    the rounding of ``row_shifts``."""
+    the rounding of ``row_shifts`` (with slack 10⁻³ for σ₀, and each pair checked to lie within the hypotheses:
+    one-hot labels, ‖xⱼ‖ ≤ B, one row replaced, σ_min > σ₀)."""
     rng = ctx.rng("rotations")
     worst = np.inf
     for k in (2, 3):
         for d in (2, 3, 4):
             for per_class in (2, 3):
-                pair = worst_case(k, d, per_class, 0.0, np.linalg.qr(rng.normal(size=(d, d)))[0])
+                pair = worst_case(k, d, per_class, 1e-3, np.linalg.qr(rng.normal(size=(d, d)))[0])
+                if not within_hypotheses(pair):
+                    return Outcome.falsified({"k": k, "d": d, "per_class": per_class},
+                                             "the worst-case pair is outside the hypotheses")
                 shifts, rounding = row_shifts(pair)
                 bound = wedin_sensitivity(pair)
                 class_zero = slice(0, per_class)
