@@ -24,10 +24,8 @@ CHECKS = [(t, c) for t in REGISTRY.theorems() for c in t.checks]
 PASSING = {Verdict.VERIFIED, Verdict.SKIPPED, Verdict.UNREFUTED, Verdict.SUPPORTED}
 #: checks of a paper's claim that find the claim false, deterministically (the finding is registered as its
 #: own claim): the real check must come back ``falsified``, and its docs page says why
-FOUND_FALSE = {
-    "chen-huang-weng/theorem-6.2::row-sensitivity": "the paper's σ is √2 too small (chen-huang-weng/theorem-6.2-replacement)",
-    "chen-huang-weng/theorem-6.2::row-privacy": "the paper's σ is √2 too small (chen-huang-weng/theorem-6.2-replacement)",
-}
+FOUND_FALSE = {f"{t.id}::{name}" for t in REGISTRY.theorems() for name in t.refuted_by}
+"""Checks of claims registered as refuted (``Theorem.refuted_by``): they must come back falsified."""
 
 
 def acceptable(check) -> set:

@@ -37,7 +37,7 @@ def mechanism_without_free_factor(X, Y, Y_S, epsilon, delta, B, sigma_0, rng):
 
     _, _, sigma = private_rows(X, Y, Y_S, epsilon, delta, B, sigma_0, rng)
     D = row_means(X, Y, Y_S) + rng.normal(scale=sigma, size=(len(Y_S), X.shape[1]))
-    return D, features_from_operator(D.T)[0], sigma
+    return D, features_from_operator(D.T).F, sigma
 
 
 def mechanism_half_noise(X, Y, Y_S, epsilon, delta, B, sigma_0, rng):

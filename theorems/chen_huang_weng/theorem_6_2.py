@@ -106,7 +106,7 @@ def private_rows(X, Y, Y_S, epsilon: float, delta: float, B: float, sigma_0: flo
         raise ValueError(f"σ_min(X) is not above σ₀ = {sigma_0}")
     sigma = paper_noise_scale(Y, Y_S, B, sigma_0, epsilon, delta)
     G = admissible_operator(fit_ridge_full_lambda(X, Y, 0.0), Y_S, rng.normal(scale=sigma, size=(X.shape[1], len(Y_S))))
-    return G.T, features_from_operator(G)[0], sigma
+    return G.T, features_from_operator(G).F, sigma
 
 
 @dataclass(frozen=True)
@@ -337,5 +337,7 @@ THEOREM = register(
         checks=checks.freeze(),
         construction=private_rows,
         conventions=CONVENTIONS + "; λ = 0; neighbours replace one row of X (labels fixed)",
+        status="refuted",
+        refuted_by=("row-sensitivity", "row-privacy"),
     )
 )
