@@ -104,13 +104,13 @@ def linprog_w1(X: np.ndarray, a: np.ndarray, Y: np.ndarray, b: np.ndarray) -> tu
     The LP is min Σ πᵢⱼCᵢⱼ over π ≥ 0 with row sums a and column sums b. HiGHS returns a vertex π̂
     whose marginal residual ρ = ‖π̂1 − a‖₁ + ‖π̂ᵀ1 − b‖₁ is measured here; repairing the marginals
     moves at most ρ mass, so the value is within ρ·max C of a feasible plan's, and the reduced costs
-    of a simplex vertex are feasible to HiGHS's dual tolerance τ (set to 10⁻¹²), which bounds the
+    of a simplex vertex are feasible to HiGHS's dual tolerance τ (set to 10⁻¹⁰, its smallest accepted value), which bounds the
     sub-optimality of a unit-mass plan by τ·(n + m)·max C. The allowance is the sum of both."""
     n, m = X.shape[0], Y.shape[0]
     cost = euclidean_cost(X, Y)
     rows = np.kron(np.eye(n), np.ones((1, m)))
     cols = np.kron(np.ones((1, n)), np.eye(m))
-    tau = 1e-12
+    tau = 1e-10
     solution = linprog(cost.ravel(), A_eq=np.vstack([rows, cols]), b_eq=np.concatenate([a, b]), bounds=(0, None),
                        method="highs-ds", options={"dual_feasibility_tolerance": tau,
                                                    "primal_feasibility_tolerance": tau})
