@@ -124,7 +124,7 @@ def bound(ctx, discrepancy=mmd) -> Outcome:
         norm = float(np.sqrt(max(alpha @ k.matrix(centres, centres) @ alpha, 0.0)))
         rhs = norm * discrepancy(X, Y, k, weights_T=a, weights_S=b)
         tol = bound_tolerance(k, np.vstack([X, Y, centres]), float(np.abs(alpha).sum()), norm)
-        if gap > rhs + tol:
+        if not gap <= rhs + tol:
             raise Violation(f"|E_T f − E_S f| = {gap:.3g} > ‖f‖·MMD = {rhs:.3g}", gap=gap, bound=rhs, tolerance=tol)
         return {"gap_over_bound": gap / (rhs + tol) if rhs + tol > 0 else 0.0}
 

@@ -111,7 +111,7 @@ def bound(ctx, discrepancy=wasserstein) -> Outcome:
             rhs = L * w1
             scale = max(np.abs(f(X)).max(), np.abs(f(Y)).max(), L * distances(X, Y).max(), np.finfo(float).tiny)
             tol = transport_tolerance(X, Y, scale)
-            if gap > rhs + tol:
+            if not gap <= rhs + tol:
                 raise Violation(f"|E_T f − E_S f| = {gap:.4g} > L·W1 = {rhs:.4g}", gap=gap, bound=rhs, tolerance=tol)
             worst = max(worst, gap / (rhs + tol))
         return {"gap_over_bound": worst}
@@ -215,7 +215,7 @@ def one_dimensional(ctx, closed_form=wasserstein_1d) -> Outcome:
         formula = closed_form(x, y, a, b, p)
         scale = max(float(np.abs(x[:, None] - y[None, :]).max()), np.finfo(float).tiny)
         tol = transport_tolerance(x[:, None], y[:, None], scale)
-        if abs(exact - formula) > tol:
+        if not abs(exact - formula) <= tol:
             raise Violation(f"closed form {formula:.6g} ≠ POT {exact:.6g}", exact=exact, formula=formula, tolerance=tol)
         return {"error_over_tolerance": abs(exact - formula) / tol}
 
