@@ -99,7 +99,7 @@ def discrepancy_tolerance(X: np.ndarray, Y: np.ndarray, scale: float) -> float:
     """Rounding allowance on a discrepancy built from pairwise distances of size ≤ ``scale``: sums
     of n·m and n² + m² weighted terms (γ_{n+m} relative to the largest) with entries of relative
     error (d + 2)·u, on both sides of the comparison; 4 terms, safety factor 10."""
-    return 10.0 * (X.shape[0] + Y.shape[0] + X.shape[1] + 2) * unit_roundoff() * 4.0 * scale + np.finfo(float).tiny
+    return 10.0 * (X.shape[0] + Y.shape[0] + X.shape[1] + 2) * unit_roundoff() * 4.0 * scale + 10.0 * np.finfo(float).tiny
 
 
 # --- objectives measured by references --------------------------------------------------------

@@ -170,7 +170,7 @@ def mmd2_tolerance(k, X, a, Y, b) -> float:
                 + b @ np.abs(reference_matrix(k.name, Y, Y, parameters_of(k))) @ b)
     entries = (a @ reference_tolerance(k, X, X) @ a + 2 * a @ reference_tolerance(k, X, Y) @ b
                + b @ reference_tolerance(k, Y, Y) @ b)
-    return float(entries + 10.0 * (X.shape[0] + Y.shape[0]) * unit_roundoff() * absolute)
+    return float(entries + 10.0 * (X.shape[0] + Y.shape[0]) * unit_roundoff() * absolute) + 10.0 * np.finfo(float).tiny
 
 
 @st.composite
