@@ -8,11 +8,10 @@ from constructions.condensers import (
     CondensedClass,
     condense,
     kmeans_plus_plus,
-    median_bandwidth,
     quantiser_from,
     random_subset,
 )
-from constructions.discrepancy import measure, sliced_wasserstein, squared_distances, weighted_kernel_sum
+from constructions.discrepancy import measure, median_bandwidth, sliced_wasserstein, squared_distances, weighted_kernel_sum
 
 from tests.plants import Plant
 
