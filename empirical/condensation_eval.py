@@ -231,20 +231,33 @@ def stratified_test(x, y, strata, rng: np.random.Generator, *, resamples: int = 
     x, y, groups = _checked_strata(x, y, strata)
     require_positive_int(resamples, "resamples")
     observed = float(np.mean([_spearman(x[g], y[g]) for g in groups]))
-    permuted = np.zeros(resamples)
+    permuted, boot = np.zeros(resamples), np.zeros(resamples)
     for g in groups:
-        shuffled = np.array([rng.permutation(g) for _ in range(resamples)])
-        permuted += np.array([_spearman(x[g], y[rows]) for rows in shuffled])
+        # permuting y permutes its (average) ranks, so every permuted ρ is one product with fixed ranks
+        rx, ry = _centred_ranks(x[g][None, :]), _centred_ranks(y[g][None, :])
+        shuffles = np.argsort(rng.random((resamples, g.size)), axis=1)
+        permuted += _row_correlations(np.broadcast_to(rx, shuffles.shape), ry[0][shuffles])
+        draws = rng.integers(0, g.size, (resamples, g.size))
+        boot += _row_correlations(_centred_ranks(x[g][draws]), _centred_ranks(y[g][draws]))
     permuted /= len(groups)
     p_value = float((1 + np.sum(np.abs(permuted) >= abs(observed) - 1e-12)) / (1 + resamples))
-    boot = np.zeros(resamples)
-    for g in groups:
-        draws = g[rng.integers(0, g.size, (resamples, g.size))]
-        boot += np.array([_spearman(x[rows], y[rows]) for rows in draws])
     boot = boot[np.isfinite(boot)] / len(groups)
     tail = (1 - level) / 2
     low, high = np.quantile(boot, [tail, 1 - tail]) if boot.size else (np.nan, np.nan)
     return StratifiedTest(observed, p_value, float(low), float(high), int(boot.size))
+
+
+def _centred_ranks(values: np.ndarray) -> np.ndarray:
+    """Average ranks along each row, minus their row mean."""
+    ranks = rankdata(values, axis=1)
+    return ranks - ranks.mean(axis=1, keepdims=True)
+
+
+def _row_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every row pair of centred arrays (NaN where a row is constant)."""
+    denominator = np.sqrt(np.sum(a * a, axis=1) * np.sum(b * b, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, np.sum(a * b, axis=1) / denominator, np.nan)
 
 
 def holm(p_values) -> np.ndarray:
