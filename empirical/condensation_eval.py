@@ -225,7 +225,7 @@ def stratified_test(x, y, strata, rng: np.random.Generator, *, resamples: int = 
 
     Statistic T = mean over strata of Spearman's ρ within the stratum. Null: within every stratum
     y is exchangeable across units; the p-value permutes y within each stratum ``resamples`` times,
-    p = (1 + #{|T*| ≥ |T|}) / (1 + resamples). Interval: the percentile bootstrap of T over units
+    p = (1 + the number of permuted T at least as far from 0 as the observed T) / (1 + resamples). Interval: the percentile bootstrap of T over units
     resampled with replacement within each stratum (resamples in which some stratum's ρ is
     undefined are dropped), so noise between replicate units (seeds) widens it."""
     x, y, groups = _checked_strata(x, y, strata)
