@@ -49,6 +49,13 @@ class SquaredLaplacian(LaplacianKernel):
         return np.exp(-squared_distances(X, Y) / self.bandwidth)
 
 
+class HalfWidthGaussian(GaussianKernel):
+    """exp(−‖x − y‖²/σ²): the factor 2 of 2σ² dropped."""
+
+    def matrix(self, X, Y):
+        return np.exp(-squared_distances(X, Y) / self.bandwidth**2)
+
+
 def kernel_with(name, replacement):
     """The library's kernel factory with kernel ``name`` replaced."""
     return lambda requested, **parameters: (replacement(**parameters) if requested == name
@@ -74,6 +81,10 @@ PLANTS = {
         Plant("Gaussian with σ⁴ in place of σ²", {"make_kernel": kernel_with("gaussian", FourthPowerGaussian)}),
         Plant("Laplacian with the squared distance", {"make_kernel": kernel_with("laplacian", SquaredLaplacian)}),
         Plant("MMD² ignoring the weights of S", {"discrepancy": mmd2_uniform_S}),
+    ],
+    "selvan-chen/rkhs-bound::gaussian-closed-form": [
+        Plant("Gaussian with σ⁴ in place of σ²", {"make_kernel": kernel_with("gaussian", FourthPowerGaussian)}),
+        Plant("Gaussian without the factor 2", {"make_kernel": kernel_with("gaussian", HalfWidthGaussian)}),
     ],
     "selvan-chen/rkhs-bound::witness-tightness": [Plant("witness ignores S's weights", {"make_witness": witness_ignoring_weights}),
                                                   Plant("witness norm reported as MMD²", {"make_witness": witness_of_norm_mmd_squared})],
