@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import ot
 from scipy.spatial.distance import cdist
 
 from constructions.validation import as_matrix
@@ -401,6 +400,8 @@ def optimal_transport(T, S, p: float = 1.0, *, weights_T=None, weights_S=None, m
     cost = distances(P.points, Q.points) ** p
     # POT checks Σa = Σb to 1e-7 on its own; our tolerance already held, so renormalise exactly
     a, b = P.weights / P.weights.sum(), Q.weights / Q.weights.sum()
+    import ot  # here, not at module level: POT imports torch (~2.5 s), which only this solver needs
+
     plan, log = ot.emd(a, b, cost, numItermax=max_iterations, log=True)
     if log["result_code"] != 1:
         raise ValueError(f"POT's network simplex did not converge ({log['warning']}); raise max_iterations")

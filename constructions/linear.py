@@ -56,6 +56,9 @@ def distill_linear_regression(X, y, *, normalised: bool = False) -> LinearDistil
     """
     X = as_matrix(X, "X")
     y = as_vector(y, "y", length=X.shape[0])
+    with np.errstate(over="ignore"):  # trace(XᵀX) bounds every entry of XᵀX and σ_max²
+        if not (np.isfinite(np.einsum("ij,ij->", X, X)) and np.isfinite(X.T @ y).all()):
+            raise ValueError("XᵀX or Xᵀy overflows float64 (the distilled points must reproduce both); rescale X and y")
     _, singular, vt = np.linalg.svd(X, full_matrices=False)
     rank = numerical_rank(singular, X.shape)
     if rank == 0:
@@ -80,6 +83,8 @@ def ridge_path(X, y, lambdas) -> np.ndarray:
     X = as_matrix(X, "X")
     y = as_vector(y, "y", length=X.shape[0])
     lambdas = np.atleast_1d(np.asarray(lambdas, dtype=float))
+    if lambdas.ndim != 1:
+        raise ValueError(f"lambdas must be a number or a flat sequence of numbers, got shape {lambdas.shape}")
     for lam in lambdas:
         require_nonnegative(lam, "λ")
     eigenvalues, eigenvectors = np.linalg.eigh(X.T @ X)

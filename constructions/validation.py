@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 
@@ -66,6 +69,7 @@ def require_nonnegative(value: float, name: str) -> float:
 
 
 def require_positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or int(value) != value or value < 1):
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,28 +47,44 @@ class RegressionData:
     columns: tuple[str, ...]
 
 
-def read_idx(path: str | Path) -> np.ndarray:
-    """Parse an IDX file (optionally gzip-compressed) into a numpy array."""
+def read_idx(path: str | Path, remedy: str = "replace it with an intact copy") -> np.ndarray:
+    """Parse an IDX file (optionally gzip-compressed) into a numpy array.
+
+    A file that cannot be read or decompressed (truncated, corrupted, unreadable) is a one-line
+    ValueError naming it and ``remedy``, never an ``EOFError`` or ``gzip.BadGzipFile``."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        raw = handle.read()
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read()
+    except EOFError:
+        raise ValueError(f"{path} is truncated (the compressed stream ends early); {remedy}") from None
+    except (OSError, zlib.error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValueError(f"{path} cannot be read ({' '.join(reason.split())}); {remedy}") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path} is not an IDX file (bad magic number)")
+        raise ValueError(f"{path} is not an IDX file (bad magic number); {remedy}")
     type_code, ndim = raw[2], raw[3]
     if type_code not in _IDX_TYPES:
-        raise ValueError(f"{path}: unknown IDX element type 0x{type_code:02x}")
+        raise ValueError(f"{path}: unknown IDX element type 0x{type_code:02x}; {remedy}")
     header_end = 4 + 4 * ndim
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(_IDX_TYPES[type_code])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(raw) - header_end != expected:
-        raise ValueError(f"{path}: header says {shape} but the payload has {len(raw) - header_end} bytes")
+        raise ValueError(f"{path}: header says {shape} but the payload has {len(raw) - header_end} bytes; {remedy}")
     return np.frombuffer(raw, dtype=dtype, offset=header_end).reshape(shape)
 
 
 def fashion_mnist_dir() -> Path:
-    return Path(os.environ.get(FASHION_MNIST_ENV, FASHION_MNIST_DEFAULT))
+    """``$DDTHEORY_FASHION_MNIST`` when set (even to an empty folder, which hides the system copy),
+    else the Debian package's directory."""
+    override = os.environ.get(FASHION_MNIST_ENV)
+    return Path(override) if override else FASHION_MNIST_DEFAULT
+
+
+FASHION_MNIST_REMEDY = (f"reinstall it with `apt-get install --reinstall dataset-fashion-mnist` or point "
+                        f"{FASHION_MNIST_ENV} at a directory of intact IDX .gz files")
 
 
 def missing_reason(name: str) -> str | None:
@@ -86,6 +103,14 @@ def missing_reason(name: str) -> str | None:
                     f"`apt-get install dataset-fashion-mnist` or set {FASHION_MNIST_ENV} to a directory of the IDX .gz files")
         return None
     raise ValueError(f"unknown dataset {name!r}; known: {', '.join((*STATSMODELS_DATASETS, 'fashion-mnist'))}")
+
+
+def check_readable(name: str) -> None:
+    """Parse every file of dataset ``name`` once, so a truncated or corrupt one is reported (one
+    line naming it) before any work starts. Datasets bundled with a package need nothing."""
+    if name == "fashion-mnist" and missing_reason(name) is None:
+        for file_name in (f for pair in FASHION_MNIST_FILES.values() for f in pair):
+            read_idx(fashion_mnist_dir() / file_name, FASHION_MNIST_REMEDY)
 
 
 def load_statsmodels(name: str, add_constant: bool = False) -> RegressionData:
@@ -109,8 +134,9 @@ def load_fashion_mnist(split: str = "train", flatten: bool = True) -> tuple[np.n
     if reason:
         raise ValueError(reason)
     image_file, label_file = FASHION_MNIST_FILES[split]
-    images = read_idx(fashion_mnist_dir() / image_file).astype(np.float64) / 255.0
-    labels = read_idx(fashion_mnist_dir() / label_file).astype(np.int64)
+    images = read_idx(fashion_mnist_dir() / image_file, FASHION_MNIST_REMEDY).astype(np.float64)
+    images /= 255.0  # in place: one float64 copy of the images, not two
+    labels = read_idx(fashion_mnist_dir() / label_file, FASHION_MNIST_REMEDY).astype(np.int64)
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"Fashion-MNIST {split}: {images.shape[0]} images but {labels.shape[0]} labels")
     if flatten:

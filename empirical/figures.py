@@ -1,10 +1,20 @@
-"""Figures 2 and 3 analogues (matplotlib, Agg backend; PNG and SVG)."""
+"""Figures 2 and 3 analogues (matplotlib, Agg backend; PNG and SVG).
+
+Legends name each fit's verdict in ``verify``'s words: a law is ``supported`` or
+``not-supported`` (a decisive contradiction, ``falsified`` in :mod:`empirical.laws`, reads
+``not-supported`` as it does in the table and the JSON).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+
+
+def verdict_word(verdict: str) -> str:
+    """The verdict as ``verify`` prints it for a law."""
+    return "not-supported" if verdict == "falsified" else verdict
 
 
 def _pyplot():
@@ -36,7 +46,7 @@ def scaling_figure(directory, groups: dict, title: str) -> list[str]:
         means = np.array([gap[k == level].mean() for level in levels])
         x = 1 / np.sqrt(levels)
         fit = assessment.law
-        line = main.plot(x, means, "o", label=f"{label} ({assessment.verdict})")[0]
+        line = main.plot(x, means, "o", label=f"{label} ({verdict_word(assessment.verdict)})")[0]
         grid = np.linspace(0, x.max(), 50)
         main.plot(grid, fit.intercept + fit.slope * grid, "-", color=line.get_color(), alpha=0.7)
         main.plot([0], [fit.intercept], marker="D", color=line.get_color())
@@ -61,7 +71,7 @@ def coverage_figure(directory, x, worst, m, assessment, title: str) -> list[str]
         ax.plot(x[m == size], worst[m == size], "o", label=f"M = {int(size)}")
     grid = np.linspace(0, max(float(np.max(x)), 1e-9), 50)
     ax.plot(grid, assessment.worst.intercept + assessment.worst.slope * grid, "k-", lw=1,
-            label=f"fit ({assessment.verdict})")
+            label=f"fit ({verdict_word(assessment.verdict)})")
     ax.set_xlabel("√(log M)/√k")
     ax.set_ylabel("Δ(k, M), worst configuration")
     ax.set_title(title)

@@ -41,6 +41,15 @@ def _held_out_scaling(k, gap, seeds) -> str:
     return f"held-out k = {top:g}: predicted Δ {predicted:.3f}, observed {observed:.3f} (error {predicted - observed:+.3f})"
 
 
+def _require_runs(method: str | None, available, configs: int) -> None:
+    """A named method must have runs for this branch (scaling law for M = 1, coverage law else)."""
+    methods = sorted(set(available))
+    if method is not None and method not in methods:
+        law = "scaling" if configs == 1 else "coverage"
+        raise ValueError(f"no committed {law}-law runs for method {method!r} (M = {configs}); "
+                         f"methods with runs: {', '.join(methods) or 'none'}")
+
+
 def plan(gap: float, configs: int, rows: list[dict], method: str | None = None) -> str:
     """Predicted distilled size per method for target gap ``gap`` (accuracy fraction) and
     ``configs`` training configurations, with intervals and a held-out check."""
@@ -53,6 +62,7 @@ def plan(gap: float, configs: int, rows: list[dict], method: str | None = None) 
     if configs == 1:
         preset = choose_preset(table, coverage=False)
         data = scaling_table(table, preset)
+        _require_runs(method, set(data.method) - {"random"}, configs)
         for (name, augment, configuration), part in sorted(data.groupby(["method", "augment", "configuration"])):
             if name == "random" or (method and name != method):
                 continue
@@ -66,6 +76,7 @@ def plan(gap: float, configs: int, rows: list[dict], method: str | None = None) 
         return "\n".join(lines)
     preset = choose_preset(table, coverage=True)
     cells = coverage_table(table, preset)
+    _require_runs(method, cells.method, configs)
     for name, part in sorted(cells.groupby("method")):
         if method and name != method:
             continue

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from empirical.files import writable_directory, write_text_atomic
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -139,18 +141,21 @@ class RunStore:
         self.path = Path(path)
         if self.path.exists() and self.path.is_dir():
             raise ValueError(f"run store {str(self.path)!r} is a directory, not a SQLite file")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # SQLite in WAL mode writes -wal/-shm files beside the store, so even reading needs the folder writable
+        writable_directory(self.path.parent, f"run store {str(self.path)!r}: folder")
         try:
             self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._check_schema()
         except sqlite3.DatabaseError as exc:
-            raise ValueError(f"run store {str(self.path)!r} is not a SQLite run store ({exc})") from None
+            raise ValueError(f"run store {str(self.path)!r} is not a SQLite run store ({exc}); "
+                             f"move it away or use a new store path") from None
 
     def _check_schema(self) -> None:
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and "meta" not in tables:
-            raise ValueError(f"run store {str(self.path)!r} has no meta table; it was not written by ddtheory")
+            raise ValueError(f"run store {str(self.path)!r} has no meta table; it was not written by ddtheory; "
+                             f"use a new store path")
         if "meta" in tables:
             row = self._db.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
             found = row[0] if row else "none"
@@ -200,7 +205,7 @@ def export_jsonl(store: RunStore, path: str | Path, annotate=None) -> int:
     """Write every row of ``store`` as one JSON line (sorted keys) to ``path``; return the count.
     ``annotate(row)`` may return extra provenance columns (e.g. what a preset reduced)."""
     rows = [{**row, **(annotate(row) if annotate else {})} for row in store.rows()]
-    Path(path).write_text("".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
+    write_text_atomic(path, "".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
     return len(rows)
 
 
@@ -208,7 +213,12 @@ def read_jsonl(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     """Rows exported by :func:`export_jsonl`, from one or several files."""
     rows = []
     for path in paths:
-        for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ValueError(f"{path}: cannot read the run export ({reason}); export it again") from None
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:

@@ -5,7 +5,8 @@ records each result as soon as it arrives (one atomic row). Execution is serial 
 ``workers=1``, a local process pool for ``workers > 1``, or a Dask distributed cluster when a
 ``scheduler`` address is given (the workers must be able to import ``trial``). A tqdm bar with an
 ETA shows progress. Killing the sweep at any point loses only the trials in flight; restarting it
-runs exactly those again.
+runs exactly those again. Local pool workers end with the sweep, even when it is killed with
+SIGKILL (:func:`end_with_parent`), so no orphan keeps training.
 
 Command line::
 
@@ -14,6 +15,10 @@ Command line::
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -24,6 +29,46 @@ from tqdm import tqdm
 from empirical.store import Provenance, RunStore, TrialResult, TrialSpec, now
 
 TrialFunction = Callable[[TrialSpec], TrialResult]
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+WATCHDOG_SECONDS = 1.0
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return True  # no /proc: trust kill(pid, 0)
+
+
+def _watch(parent: int) -> None:
+    while _alive(parent):
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+def end_with_parent(parent: int) -> None:
+    """Pool-worker initializer: end this worker when process ``parent`` (the sweep) dies.
+
+    On Linux, when ``parent`` is the direct parent, the kernel delivers SIGKILL on its death
+    (``prctl(PR_SET_PDEATHSIG)``); a parent that died before the call is seen by ``getppid``.
+    Elsewhere (or under a fork server) a daemon thread polls ``parent`` every second."""
+    if sys.platform.startswith("linux") and os.getppid() == parent:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:
+                os._exit(1)
+            return
+    threading.Thread(target=_watch, args=(parent,), name="end-with-parent", daemon=True).start()
 
 
 def timed_trial(trial: TrialFunction, spec: TrialSpec) -> TrialResult:
@@ -44,7 +89,7 @@ def _serial(trial: TrialFunction, specs: list[TrialSpec], deadline: float) -> It
 
 def _pool(trial: TrialFunction, specs: list[TrialSpec], workers: int,
           deadline: float) -> Iterator[tuple[TrialSpec, TrialResult]]:
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),))
     try:
         futures = {pool.submit(timed_trial, trial, spec): spec for spec in specs}
         for future in as_completed(futures):
@@ -124,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         chosen = preset(args.preset)
+        if args.export:
+            from empirical.files import writable_file
+
+            writable_file(args.export, "--export")  # before the sweep, not after hours of training
         counts = chosen.run(args.store, workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
         if args.export:
             from empirical.presets import export_runs

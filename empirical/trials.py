@@ -12,7 +12,9 @@ Each trial runs torch single-threaded unless ``$DDTHEORY_TORCH_THREADS`` says ot
 N workers then uses N cores, and on a shared machine no thread spins waiting for a busy core.
 
 Synthetic sets and MTT expert trajectories are saved under ``$DDTHEORY_CACHE`` (default
-``~/.cache/ddtheory``), named by the spec hash / expert recipe hash.
+``~/.cache/ddtheory``), named by the spec hash / expert recipe hash, each written to a temporary
+file and renamed into place (a kill mid-write leaves no truncated cache); a cache file that does
+not load anyway is a one-line ValueError naming it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from empirical.files import atomic_path, writable_directory
 from empirical.presets import AUGMENTATION_SETS, REFERENCE_METHOD, Preset, preset
 from empirical.store import TrialResult, TrialSpec
 
@@ -34,9 +37,26 @@ DATA_SEED = 0
 
 
 def cache_dir() -> Path:
-    path = Path(os.environ.get("DDTHEORY_CACHE", Path.home() / ".cache" / "ddtheory"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """``$DDTHEORY_CACHE`` (default ``~/.cache/ddtheory``), created and proven writable."""
+    path = Path(os.environ.get("DDTHEORY_CACHE") or Path.home() / ".cache" / "ddtheory")
+    return writable_directory(path, "cache folder ($DDTHEORY_CACHE)")
+
+
+def rerun_store(preset_name: str) -> Path:
+    """The run store that ``verify ... --rerun --preset NAME`` sweeps into."""
+    return cache_dir() / f"runs-{preset_name}.sqlite"
+
+
+def load_cached(path: Path):
+    """``torch.load`` of a cache file, or a one-line ValueError naming it and what to do."""
+    import torch
+
+    try:
+        return torch.load(path)
+    except Exception as exc:  # noqa: BLE001 - torch raises RuntimeError, EOFError, OSError, UnpicklingError...
+        message = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise ValueError(f"cache file {path} does not load ({type(exc).__name__}: {message}); "
+                         f"delete it and run again (it is rebuilt)") from None
 
 
 def _device() -> str:
@@ -90,11 +110,12 @@ def expert_trajectories(chosen: Preset, architecture: str, device: str) -> list:
     for index in range(chosen.experts):
         path = cache_dir() / f"expert-{digest}-{index}.pt"
         if path.exists():
-            trajectories.append(torch.load(path))
+            trajectories.append(load_cached(path))
             continue
         train, _ = load_data(chosen.name, device)
         trajectory = train_expert(train, architecture, EXPERT_SEED_OFFSET + index, chosen.expert_epochs)
-        torch.save(trajectory, path)
+        with atomic_path(path) as temporary:
+            torch.save(trajectory, temporary)
         trajectories.append(trajectory)
     return trajectories
 
@@ -132,7 +153,8 @@ def run_trial(spec: TrialSpec) -> TrialResult:
         synthetic = distill(spec.method, train_data, configurations, settings,
                             experts=lambda arch: expert_trajectories(chosen, arch, device))
         synthetic.spec["trial"] = spec.as_dict()
-        synthetic.save(cache_dir() / f"synthetic-{spec.key}.pt")
+        with atomic_path(cache_dir() / f"synthetic-{spec.key}.pt") as temporary:
+            synthetic.save(temporary)
         images, labels, epochs = synthetic.images, synthetic.labels, None
         metrics.update(iterations=settings.iterations, learned_lr=synthetic.learned_lr)
     metrics["distill_seconds"] = time.perf_counter() - clock

@@ -50,7 +50,7 @@ def test_fashion_mnist_from_env_directory(tmp_path, monkeypatch):
     assert images.shape == (2, 784) and images.max() == 1.0 and list(labels) == [0, 1]
 
 
-@pytest.mark.skipif(datasets.missing_reason("fashion-mnist") is not None, reason="Fashion-MNIST not installed")
+@pytest.mark.fashion_mnist
 def test_real_fashion_mnist_shapes():
     images, labels = datasets.load_fashion_mnist("test")
     assert images.shape == (10000, 784) and set(np.unique(labels)) == set(range(10))

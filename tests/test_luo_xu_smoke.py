@@ -14,6 +14,7 @@ from theorems.luo_xu import coverage_law, scaling_law  # noqa: E402
 from tests.torch_support import one_torch_thread  # noqa: F401  (autouse fixture)
 
 
+@pytest.mark.fashion_mnist
 def test_smoke_preset_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setenv("DDTHEORY_CACHE", str(tmp_path / "cache"))
     store = tmp_path / "smoke.sqlite"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict
 
@@ -22,10 +20,10 @@ def load_runs(ctx: CheckContext) -> list[dict]:
         return committed_rows()
     from empirical.presets import preset
     from empirical.store import RunStore
-    from empirical.trials import cache_dir
+    from empirical.trials import rerun_store
 
     chosen = preset(ctx.options.get("preset") or "smoke")
-    store = Path(cache_dir()) / f"runs-{chosen.name}.sqlite"
+    store = rerun_store(chosen.name)
     chosen.run(store)
     with RunStore(store) as opened:
         return list(opened.rows())

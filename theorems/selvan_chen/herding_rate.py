@@ -38,7 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
 import sympy as sp
 
 from constructions.condensers import HerdingPath, gaussian_random_features, herd
@@ -82,6 +81,8 @@ def loglog_slope(mmd_path: np.ndarray, first: int = FIRST_STEP) -> Slope:
     """OLS of log MMD_k on log k over a geometric grid of k in [first, len(path)], HAC(3) errors."""
     grid = np.unique(np.geomspace(first, mmd_path.size, 40).astype(int))
     values = np.maximum(mmd_path[grid - 1], np.finfo(float).tiny)
+    import statsmodels.api as sm  # here, not at module level: ~1.5 s that only this fit needs
+
     fit = sm.OLS(np.log(values), sm.add_constant(np.log(grid))).fit(cov_type="HAC", cov_kwds={"maxlags": 3})
     low, high = fit.conf_int(0.05)[1]
     return Slope(float(fit.params[1]), float(low), float(high))
