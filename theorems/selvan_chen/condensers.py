@@ -30,7 +30,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import ot
 import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -91,6 +90,8 @@ def replayed_directions(rng: np.random.Generator, count: int, dimension: int) ->
 def exact_sliced(X, a, Y, b, directions: np.ndarray, p: float) -> float:
     """(mean over directions θ of W_p^p(θᵀT, θᵀS))^{1/p}, every 1-D problem by POT's exact LP on
     the cost |θᵀx − θᵀy|^p (not by the quantile formula)."""
+    import ot  # here, not at module level: POT imports torch
+
     powers = [ot.emd2(a, b, np.abs((X @ theta)[:, None] - (Y @ theta)[None, :]) ** p) for theta in directions]
     return float(np.mean(powers)) ** (1.0 / p)
 
@@ -116,6 +117,8 @@ def gaussian_mmd2(X: np.ndarray, points: np.ndarray, weights: np.ndarray) -> flo
 
 
 def exact_w2(X: np.ndarray, points: np.ndarray, weights: np.ndarray) -> float:
+    import ot
+
     n = X.shape[0]
     return float(ot.emd2(np.full(n, 1.0 / n), weights / weights.sum(), euclidean_cost(X, points) ** 2)) ** 0.5
 
@@ -123,6 +126,8 @@ def exact_w2(X: np.ndarray, points: np.ndarray, weights: np.ndarray) -> float:
 def evaluation_sliced(X: np.ndarray, points: np.ndarray, weights: np.ndarray) -> float:
     """SW2 over :data:`EVALUATION_DIRECTIONS` fixed directions, each 1-D W2² by POT's own sorted
     solver (``ot.emd2_1d``, a second implementation next to the library's quantile formula)."""
+    import ot
+
     directions = replayed_directions(np.random.default_rng(20250910), EVALUATION_DIRECTIONS, X.shape[1])
     a, b = np.full(X.shape[0], 1.0 / X.shape[0]), weights / weights.sum()
     powers = [ot.emd2_1d(X @ theta, points @ theta, a, b, metric="sqeuclidean") for theta in directions]
