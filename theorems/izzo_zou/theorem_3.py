@@ -194,11 +194,13 @@ def ridge_path_check(ctx, distill=distill_linear_regression, solver=ridge_path) 
     the distilled set both equal the reference (refined normal equations; lstsq at λ = 0)
     over λ ∈ {0} ∪ tr(XᵀX)/d·[10⁻⁴, 10⁴], to within the rounding bound
     2γ·(‖X‖²‖θ‖ + ‖X‖‖y‖)/λ_min(XᵀX + λI), γ = 10·n·d·u (figure: worst error / bound); the path reports
-    rank d with nothing dropped."""
+    rank d with nothing dropped, and the construction's ``rank`` and ``note`` say full rank."""
 
     def prop(problem):
         X, y = problem
         result = distill(X, y)
+        if not (result.rank == X.shape[1] and result.note == f"full rank: {X.shape[1]} points"):
+            raise Violation("full-rank X: the construction reports a rank deficiency", rank=result.rank)
         path = solver(X, y, [0.0])
         if not (path.rank == X.shape[1] and path.dropped == 0):
             raise Violation("full-rank X: the ridge path reports a truncation", rank=path.rank, dropped=path.dropped)
@@ -319,7 +321,7 @@ def sufficient_statistics_error(X, y, Xt, yt) -> tuple[float, float]:
 @checks.add("rank-deficient", Kind.PROPERTY)
 def rank_deficient_check(ctx, distill=distill_linear_regression, solver=ridge_path) -> Outcome:
     """For X of rank r < d (numpy's matrix_rank) the construction returns exactly r points and reports
-    rank r; X̃ᵀX̃ = XᵀX, X̃ᵀỹ = Xᵀy hold to γ = 10·n·d·u relative to ‖X‖² and ‖X‖‖y‖ (the SVD's
+    rank r (field and note); X̃ᵀX̃ = XᵀX, X̃ᵀỹ = Xᵀy hold to γ = 10·n·d·u relative to ‖X‖² and ‖X‖‖y‖ (the SVD's
     backward error, which also covers the dropped σ_{r+1} ≤ max(n, d)·eps·σ₁). ``solver``
     reports rank r and d − r dropped at λ = 0, and its minimum-norm least-squares and ridge
     solutions on the data and the distilled set equal the reference within the rounding bound
@@ -329,7 +331,8 @@ def rank_deficient_check(ctx, distill=distill_linear_regression, solver=ridge_pa
         X, y = problem
         rank = np.linalg.matrix_rank(X)
         result = distill(X, y)
-        if not (result.X.shape == (rank, X.shape[1]) and result.rank == rank):
+        if not (result.X.shape == (rank, X.shape[1]) and result.rank == rank
+                and f"rank {rank} < d = {X.shape[1]}" in result.note):
             raise Violation(f"returned {result.X.shape[0]} points (reported rank {result.rank}) for rank {rank}",
                             points=result.X.shape[0], rank=rank)
         tol = factorisation_roundoff(X)
