@@ -2,7 +2,13 @@
 
 Public API for writing a claim::
 
-    from theorems import Theorem, Assumption, Checks, Kind, Outcome, register, search, Violation
+    from theorems import Theorem, Assumption, Checks, Kind, Outcome, register, search, within, Violation
+    from theorems.domains import interval, integers, tuples
+
+Verdict rules the framework enforces for every check, built-in or loaded: a NaN or infinite figure
+is an ``error``; a :class:`Violation` raised anywhere in a check is ``falsified``; a subject that
+raises on an input the check gave it has failed (:class:`SubjectRefused`); an assumption-drop
+search that finds nothing is ``inconclusive``; ``examples`` counts distinct examples tested.
 """
 
 from theorems.context import CheckContext
@@ -18,7 +24,17 @@ from theorems.registry import (
     register,
     register_reproduction,
 )
-from theorems.search import Violation, counterexample_outcome, property_outcome, search
+from theorems.domains import Domain
+from theorems.search import (
+    NonFiniteFigure,
+    SubjectRefused,
+    Violation,
+    counterexample_outcome,
+    property_outcome,
+    reject,
+    search,
+    within,
+)
 
 __all__ = [
     "REGISTRY",
@@ -26,9 +42,12 @@ __all__ = [
     "Check",
     "CheckContext",
     "Checks",
+    "Domain",
     "Kind",
+    "NonFiniteFigure",
     "Outcome",
     "Reproduction",
+    "SubjectRefused",
     "Theorem",
     "Verdict",
     "Violation",
@@ -36,5 +55,7 @@ __all__ = [
     "property_outcome",
     "register",
     "register_reproduction",
+    "reject",
     "search",
+    "within",
 ]

@@ -12,11 +12,20 @@ A check is a claim that can fail. It ends in one :class:`Verdict`:
     something the check needs (a dataset, torch, a GPU) is missing; the reason says how to get it;
 ``unrefuted``
     for conjectures: a search for counterexamples found none (never ``verified``);
+``inconclusive``
+    an assumption-drop search found no case where the conclusion fails without its assumption:
+    nothing was shown either way (exit 0, listed in the summary);
+``not-applicable``
+    the check does not take the subject a user substituted (``--subject``), so it was not run;
 ``supported`` / ``not-supported``
     for empirical laws: the data meets / does not meet criteria written before the data was seen.
 
 Assumption-drop checks claim *"without assumption A the conclusion fails somewhere"*; they are
-``verified`` when their search exhibits such a case, and ``falsified`` when it finds none.
+``verified`` when their search exhibits such a case, and ``inconclusive`` when it finds none (a
+search that found nothing is no evidence against the theorem).
+
+Figures that back a pass must be finite: :mod:`theorems.runner` turns a passing outcome with a NaN
+or infinite figure into ``error``.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ import enum
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import numpy as np
 
 
 class Verdict(str, enum.Enum):
@@ -36,6 +47,8 @@ class Verdict(str, enum.Enum):
     SUPPORTED = "supported"
     NOT_SUPPORTED = "not-supported"
     INCOMPLETE = "incomplete"
+    INCONCLUSIVE = "inconclusive"
+    NOT_APPLICABLE = "not-applicable"
 
     @property
     def is_failure(self) -> bool:
@@ -64,13 +77,31 @@ def _plain(value: Any) -> Any:
         return str(value)
 
 
+def _non_finite_keys(figures: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The keys (dotted for nested mappings) whose value holds a NaN or an infinity."""
+    keys = []
+    for key, value in figures.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            keys += _non_finite_keys(value, f"{name}.")
+            continue
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if not np.all(np.isfinite(array)):
+            keys.append(name)
+    return keys
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one run of a check found.
 
     ``figures`` are the numbers that decided the verdict (maximum error, tolerance, examples
     tried, ...); ``counterexample`` is the falsifying input as plain data; ``note`` is one line of
-    explanation shown in the table.
+    explanation shown in the table. ``non_finite`` lists the figures that were NaN or infinite
+    (the runner makes such an outcome an ``error``).
     """
 
     verdict: Verdict
@@ -79,6 +110,7 @@ class Outcome:
     note: str = ""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "non_finite", tuple(_non_finite_keys(dict(self.figures))))
         object.__setattr__(self, "figures", _plain(dict(self.figures)))
         object.__setattr__(self, "counterexample", _plain(self.counterexample))
 
@@ -100,6 +132,10 @@ class Outcome:
         return cls(Verdict.UNREFUTED, figures, None, note)
 
     @classmethod
+    def inconclusive(cls, note: str = "", **figures: Any) -> "Outcome":
+        return cls(Verdict.INCONCLUSIVE, figures, None, note)
+
+    @classmethod
     def decide(cls, holds: bool, counterexample: Any = None, note: str = "", **figures: Any) -> "Outcome":
         """``verified`` when ``holds``, else ``falsified`` with the counterexample."""
         if holds:
@@ -111,9 +147,11 @@ def combine(verdicts: list[Verdict], conjecture: bool = False) -> Verdict:
     """The verdict of a theorem from the verdicts of its checks.
 
     Any error beats any falsification (a crashed check is the more urgent news); a falsified check
-    falsifies the theorem; a skipped check leaves it ``incomplete``; a conjecture whose searches all
-    came back empty is ``unrefuted``.
+    falsifies the theorem; a skipped check leaves it ``incomplete``; an assumption-drop search that
+    found nothing leaves it ``inconclusive``; a conjecture whose searches all came back empty is
+    ``unrefuted``.
     """
+    verdicts = [v for v in verdicts if v is not Verdict.NOT_APPLICABLE]
     if not verdicts:
         return Verdict.INCOMPLETE
     if Verdict.ERROR in verdicts:
@@ -124,6 +162,8 @@ def combine(verdicts: list[Verdict], conjecture: bool = False) -> Verdict:
         return Verdict.NOT_SUPPORTED
     if Verdict.SKIPPED in verdicts:
         return Verdict.INCOMPLETE
+    if Verdict.INCONCLUSIVE in verdicts:
+        return Verdict.INCONCLUSIVE
     if conjecture or Verdict.UNREFUTED in verdicts:
         return Verdict.UNREFUTED
     if Verdict.SUPPORTED in verdicts:

@@ -1,8 +1,14 @@
 """Hypothesis effort profiles shared by ``pytest --hypothesis-profile=NAME`` and ``verify --profile NAME``.
 
-``dev``       fast feedback while editing (25 examples a property);
+``dev``       the default: 100 random examples a property (after the domain's grid), seeded;
 ``ci``        derandomised, 200 examples, no deadline: what CI runs;
 ``thorough``  2000 examples, for a review before a result is cited.
+
+Every search first runs its domain's boundary values and coarse grid (:mod:`theorems.domains`),
+then the profile's random draws steered toward violations by ``hypothesis.target``. ``dev`` was
+25 examples until a user claim false on 7 % of its range passed it in 35 of 100 seeds; at 100
+examples plus the grid the soundness suite (``python -m empirical.bench_soundness``) is decided
+correctly at every seed it runs.
 
 Every profile disables the example database and the deadline so that a run is a pure function
 of its seed (``verify --seed N`` gives byte-identical JSON apart from timings).
@@ -12,7 +18,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
 
-PROFILE_EXAMPLES = {"dev": 25, "ci": 200, "thorough": 2000}
+PROFILE_EXAMPLES = {"dev": 100, "ci": 200, "thorough": 2000}
 DEFAULT_PROFILE = "dev"
 
 _COMMON = dict(

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable
 from theorems.context import CheckContext
 from theorems.outcome import Outcome
 from theorems.requirements import Requirement
+from theorems.search import as_refusal, watching_subjects
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*$")
 CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -63,6 +64,11 @@ class Check:
     ``fn(ctx, **subjects)`` returns an :class:`~theorems.outcome.Outcome`. Its keyword arguments
     with defaults are the *subjects* under test (the construction, the claimed bound, ...); a
     planted-failure test passes a broken one through :meth:`run` and expects ``falsified``.
+
+    Subjects that are functions are watched (:func:`~theorems.search.watching_subjects`): an
+    exception raised inside one and not handled by the check becomes
+    :class:`~theorems.search.SubjectRefused` (a violation), so a subject that refuses an input the
+    check gave it fails the check instead of crashing it.
     """
 
     name: str
@@ -79,12 +85,27 @@ class Check:
                 return reason
         return None
 
+    @property
+    def subjects(self) -> dict[str, Any]:
+        """The subjects this check takes, by name, with their built-in defaults."""
+        parameters = list(inspect.signature(self.fn).parameters.values())[1:]
+        return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
     def run(self, ctx: CheckContext, **subjects: Any) -> Outcome:
         """Run the check (exceptions propagate; :mod:`theorems.runner` turns them into ``error``)."""
-        unknown = set(subjects) - set(inspect.signature(self.fn).parameters)
+        defaults = self.subjects
+        unknown = set(subjects) - set(defaults)
         if unknown:
             raise ValueError(f"check {self.name!r} takes no subject(s) {sorted(unknown)}")
-        outcome = self.fn(ctx, **subjects)
+        chosen = {name: subjects.get(name, default) for name, default in defaults.items()}
+        with watching_subjects(chosen):
+            try:
+                outcome = self.fn(ctx, **chosen)
+            except Exception as exc:
+                refusal = as_refusal(exc)
+                if refusal is None:
+                    raise
+                raise refusal from exc
         if not isinstance(outcome, Outcome):
             raise TypeError(f"check {self.name!r} returned {type(outcome).__name__}, not an Outcome")
         return outcome

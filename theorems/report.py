@@ -52,7 +52,7 @@ def theorem_table(result: TheoremResult) -> str:
     notes = [
         f"  {c.check.name}: {c.outcome.note}"
         for c in result.checks
-        if c.outcome.note and (c.verdict.is_failure or str(c.verdict) in ("skipped", "not-supported", "unrefuted"))
+        if c.outcome.note and (c.verdict.is_failure or str(c.verdict) in ("skipped", "not-supported", "unrefuted", "inconclusive"))
     ]
     title = f"{result.theorem.id} — {result.theorem.title}: {result.verdict}"
     return "\n".join([title, table, *notes])

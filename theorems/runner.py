@@ -1,7 +1,9 @@
 """Running a theorem's checks and collecting their results.
 
 A crash inside a check becomes the verdict ``error`` with the exception on one line; it never
-counts as a pass. Timings are kept apart from everything else so that two runs with the same
+counts as a pass. A :class:`~theorems.search.Violation` that escapes a check (raised outside any
+search, e.g. by a real-data comparison) is ``falsified`` with its figures; a passing outcome with a
+NaN or infinite figure is ``error``. Timings are kept apart from everything else so that two runs with the same
 seed produce identical results apart from the ``seconds`` fields.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict, combine
 from theorems.registry import Check, Theorem
+from theorems.search import NonFiniteFigure, Violation
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,16 @@ class CheckResult:
     @property
     def verdict(self) -> Verdict:
         return self.outcome.verdict
+
+    def summary(self) -> str:
+        """One line: id, verdict, figures, and the note when there is one."""
+        figures = ", ".join(f"{k}={_short(v)}" for k, v in self.outcome.figures.items())
+        note = f" — {self.outcome.note}" if self.outcome.note else ""
+        return f"{self.id}: {self.verdict} ({figures}){note}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check's record as written by ``verify --json`` (plus its wall time)."""
+        return {**self.as_json(), "seconds": self.seconds}
 
     def as_json(self) -> dict[str, Any]:
         record = {
@@ -57,6 +70,18 @@ class TheoremResult:
     def seconds(self) -> float:
         return sum(c.seconds for c in self.checks)
 
+    def summary(self) -> str:
+        """The theorem's verdict, then one line per check."""
+        lines = [f"{self.theorem.id} — {self.theorem.title}: {self.verdict}"]
+        lines += [f"  {c.summary()}" for c in self.checks]
+        for c in self.checks:
+            if c.outcome.counterexample is not None:
+                lines.append(f"  counterexample for {c.check.name}: {c.outcome.counterexample}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.as_json(), "seconds": self.seconds}
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.theorem.id,
@@ -75,16 +100,50 @@ def run_check(theorem: Theorem, check: Check, ctx: CheckContext, **subjects: Any
     else:
         try:
             outcome = check.run(ctx.for_check(check_id), **subjects)
+        except Violation as violation:
+            try:
+                outcome = Outcome.falsified(None, violation.message, **violation.figures)
+            except Exception as exc:  # noqa: BLE001 - unusable figures
+                outcome = _crashed(exc)
         except Exception as exc:  # noqa: BLE001 - every crash must surface as a verdict
-            message = " ".join(str(exc).split()) or "(no message)"
-            outcome = Outcome(Verdict.ERROR, {}, None, f"{type(exc).__name__}: {message}")
+            outcome = _crashed(exc)
+        if outcome.non_finite and outcome.verdict in _PASSING:
+            outcome = Outcome(Verdict.ERROR, outcome.figures, outcome.counterexample,
+                              f"non-finite figure(s) {', '.join(outcome.non_finite)}: a NaN or ∞ decides nothing"
+                              + (f" ({outcome.note})" if outcome.note else ""))
     return CheckResult(theorem.id, check, outcome, time.perf_counter() - start)
 
 
-def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None) -> TheoremResult:
+_PASSING = (Verdict.VERIFIED, Verdict.UNREFUTED, Verdict.SUPPORTED, Verdict.INCONCLUSIVE)
+"""Verdicts a NaN or ∞ figure may not stand behind: it turns them into ``error``. A falsified or
+not-supported verdict keeps its word (the failure was decided; the ∞ is how far it failed)."""
+
+
+def _crashed(exc: BaseException) -> Outcome:
+    message = " ".join(str(exc).split()) or "(no message)"
+    kind = "non-finite" if isinstance(exc, NonFiniteFigure) else type(exc).__name__
+    return Outcome(Verdict.ERROR, {}, None, f"{kind}: {message}")
+
+
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None,
+                subjects: dict[str, Any] | None = None) -> TheoremResult:
+    """Run every check; with ``subjects``, the checks that take none of them are ``not-applicable``."""
     results = []
     for check in theorem.checks:
-        result = run_check(theorem, check, ctx)
+        if subjects:
+            taken = {name: obj for name, obj in subjects.items() if name in check.subjects}
+            if not taken:
+                outcome = Outcome(Verdict.NOT_APPLICABLE, {}, None,
+                                  f"takes none of the subjects {', '.join(sorted(subjects))}")
+                result = CheckResult(theorem.id, check, outcome, 0.0)
+            else:
+                result = run_check(theorem, check, ctx, **taken)
+        else:
+            result = run_check(theorem, check, ctx)
         if progress is not None:
             progress(result)
         results.append(result)
