@@ -37,11 +37,12 @@ from constructions.validation import as_matrix, as_vector, require_nonnegative, 
 
 @dataclass(frozen=True)
 class LinearDistillation:
-    """A distilled regression set of ``rank`` points and what it preserves."""
+    """A distilled regression set of ``rank`` points in ``dimension`` = d features and what it preserves."""
 
     X: np.ndarray
     y: np.ndarray
     rank: int
+    dimension: int
     normalised: bool
     note: str
 
@@ -105,7 +106,7 @@ def distill_linear_regression(X, y, *, normalised: bool = False, rcond: float | 
     if normalised:
         scale = np.sqrt(rank / X.shape[0])
         X_tilde, y_tilde = scale * X_tilde, scale * y_tilde
-    return LinearDistillation(X_tilde, y_tilde, rank, normalised, note)
+    return LinearDistillation(X_tilde, y_tilde, rank, X.shape[1], normalised, note)
 
 
 def ridge_path(X, y, lambdas, *, rcond: float | None = None) -> RidgePath:

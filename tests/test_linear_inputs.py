@@ -34,7 +34,8 @@ def test_solvers_reject_negative_penalties():
 def test_fewer_rows_than_columns_gives_rank_many_points():
     wide = np.random.default_rng(0).normal(size=(3, 5))
     result = distill_linear_regression(wide, np.ones(3))
-    assert result.rank == 3 and result.X.shape == (3, 5) and "rank 3 < d = 5" in result.note
+    assert result.rank == 3 and result.dimension == 5 and result.X.shape == (3, 5) and "rank 3 < d = 5" in result.note
+    assert distill_linear_regression(X, Y).note == "full rank: 2 points"
 
 
 @pytest.mark.parametrize("kwargs,message", [

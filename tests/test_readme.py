@@ -31,7 +31,7 @@ def test_readme_example_claim_catches_one_point_short(tmp_path, monkeypatch):
     def one_point_short(X, y):
         full = distill_linear_regression(X, y)
         kept = max(full.rank - 1, 1)
-        return LinearDistillation(full.X[:kept], full.y[:kept], kept, False, "one point short")
+        return LinearDistillation(full.X[:kept], full.y[:kept], kept, full.dimension, False, "one point short")
 
     registry = Registry()
     monkeypatch.setattr("theorems.registry.REGISTRY", registry)

@@ -11,20 +11,20 @@ from tests.plants import Plant
 def scaled_labels(X, y, normalised=False):
     """Labels off by 0.1 %: X̃ᵀỹ ≠ Xᵀy."""
     good = distill_linear_regression(X, y, normalised=normalised)
-    return LinearDistillation(good.X, good.y * 1.001 + 1e-3, good.rank, normalised, good.note)
+    return LinearDistillation(good.X, good.y * 1.001 + 1e-3, good.rank, good.dimension, normalised, good.note)
 
 
 def stretched_points(X, y, normalised=False):
     """Points stretched by 1 %: X̃ᵀX̃ ≠ XᵀX."""
     good = distill_linear_regression(X, y, normalised=normalised)
-    return LinearDistillation(good.X * 1.01, good.y, good.rank, normalised, good.note)
+    return LinearDistillation(good.X * 1.01, good.y, good.rank, good.dimension, normalised, good.note)
 
 
 def one_point_too_many(X, y, normalised=False):
     """A zero row appended: the point count no longer equals rank(X)."""
     good = distill_linear_regression(X, y, normalised=normalised)
     return LinearDistillation(np.vstack([good.X, np.zeros(good.X.shape[1])]), np.append(good.y, 0.0),
-                              good.rank, normalised, good.note)
+                              good.rank, good.dimension, normalised, good.note)
 
 
 def ignores_normalisation(X, y, normalised=False):
@@ -37,7 +37,7 @@ def paper_label_formula(X, y, normalised=False):
     good = distill_linear_regression(X, y, normalised=normalised)
     _, singular, vt = np.linalg.svd(X, full_matrices=False)
     labels = (vt[:good.rank] @ (X.T @ y)) / singular[:good.rank]
-    return LinearDistillation(good.X, labels, good.rank, normalised, good.note)
+    return LinearDistillation(good.X, labels, good.rank, good.dimension, normalised, good.note)
 
 
 def min_dimension_threshold(X, y, normalised=False):
