@@ -10,7 +10,7 @@ Conventions
   points, the distilled set must be multiplied by √(m/n): then (1/m)X̃ᵀX̃ = (1/n)XᵀX and
   (1/m)X̃ᵀỹ = (1/n)Xᵀy. ``distill_linear_regression(..., normalised=True)`` does this.
 * Numerical rank: singular values σᵢ ≤ rcond·σ₁ count as zero, with numpy's default
-  rcond = max(n, d)·eps unless a caller passes its own.
+  rcond = max(n, d)·eps (``ridge_path`` takes another as an argument).
 
 The construction: with the thin SVD X = U Σ Vᵀ truncated to its numerical rank r,
 x̃ᵢ = σᵢ vᵢ and ỹᵢ = uᵢᵀy, so that
@@ -84,18 +84,17 @@ def numerical_rank(singular_values: np.ndarray, rcond: float) -> int:
     return int(np.sum(singular_values > rcond * singular_values[0]))
 
 
-def distill_linear_regression(X, y, *, normalised: bool = False, rcond: float | None = None) -> LinearDistillation:
+def distill_linear_regression(X, y, *, normalised: bool = False) -> LinearDistillation:
     """Distil (X, y) to rank(X) points with X̃ᵀX̃ = XᵀX and X̃ᵀỹ = Xᵀy (see the module docstring).
 
     With ``normalised=True`` both sides are scaled by √(r/n) for the loss averaged over points.
     When X is rank-deficient (r < d) only r points are returned and the note says so; the
-    rank threshold is rcond·σ₁ (default max(n, d)·eps).
+    rank threshold is numpy's max(n, d)·eps·σ₁.
     """
     X = as_matrix(X, "X")
     y = as_vector(y, "y", length=X.shape[0])
-    rcond = require_rcond(rcond, X.shape)
     u, singular, vt = np.linalg.svd(X, full_matrices=False)
-    rank = numerical_rank(singular, rcond)
+    rank = numerical_rank(singular, default_rcond(X.shape))
     if rank == 0:
         raise ValueError("X is zero (rank 0): there is nothing to distil")
     sigma = singular[:rank]

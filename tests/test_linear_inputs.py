@@ -16,8 +16,6 @@ Y = np.arange(6.0)
     ((X, Y[:4]), {}, "y has 4 entries but X has 6 rows"),
     ((np.zeros((4, 2)), np.ones(4)), {}, "rank 0"),
     ((X, np.ones((6, 2))), {}, "y must be a 1-D array"),
-    ((X, Y), {"rcond": 1.0}, r"rcond must be a number in \[0, 1\), got 1.0"),
-    ((X, Y), {"rcond": -1e-3}, r"rcond must be a number in \[0, 1\)"),
 ])
 def test_distill_rejects(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -41,6 +39,7 @@ def test_fewer_rows_than_columns_gives_rank_many_points():
 @pytest.mark.parametrize("kwargs,message", [
     ({"rcond": np.nan}, r"rcond must be a number in \[0, 1\), got nan"),
     ({"rcond": 2.0}, r"rcond must be a number in \[0, 1\)"),
+    ({"rcond": -1e-3}, r"rcond must be a number in \[0, 1\), got -0.001"),
 ])
 def test_ridge_path_rejects_bad_rcond(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -41,32 +41,35 @@ def paper_label_formula(X, y, normalised=False):
 
 
 def min_dimension_threshold(X, y, normalised=False):
-    """Rank threshold min(n, d)·eps·σ₁ instead of numpy's max(n, d)·eps·σ₁."""
-    return distill_linear_regression(X, y, normalised=normalised, rcond=min(X.shape) * np.finfo(float).eps)
+    """The SVD construction with rank threshold min(n, d)·eps·σ₁ instead of numpy's max(n, d)·eps·σ₁."""
+    u, singular, vt = np.linalg.svd(X, full_matrices=False)
+    rank = int(np.sum(singular > min(X.shape) * np.finfo(float).eps * singular[0]))
+    return LinearDistillation(singular[:rank, None] * vt[:rank], u[:, :rank].T @ y, rank, X.shape[1], normalised,
+                              "planted")
 
 
-def zero_path(X, y, lambdas):
+def zero_path(X, y, lambdas, rcond=None):
     """A ridge solver that returns θ = 0 and reports full rank."""
     path = ridge_path(X, y, lambdas)
     return RidgePath(path.lambdas, np.zeros_like(path.coefficients), path.rank, path.dropped)
 
 
-def doubled_penalty(X, y, lambdas):
+def doubled_penalty(X, y, lambdas, rcond=None):
     """A ridge solver that solves with 2λ."""
     return ridge_path(X, y, 2 * np.asarray(lambdas, dtype=float))
 
 
-def untruncated_path(X, y, lambdas):
+def untruncated_path(X, y, lambdas, rcond=None):
     """A ridge solver that keeps every nonzero singular value at λ = 0 (rcond = 0)."""
     return ridge_path(X, y, lambdas, rcond=0.0)
 
 
-def min_dimension_path(X, y, lambdas):
+def min_dimension_path(X, y, lambdas, rcond=None):
     """A ridge solver whose rank threshold is min(n, d)·eps·σ₁."""
     return ridge_path(X, y, lambdas, rcond=min(np.shape(X)) * np.finfo(float).eps)
 
 
-def normal_equation_path(X, y, lambdas):
+def normal_equation_path(X, y, lambdas, rcond=None):
     """The earlier solver: one eigendecomposition of XᵀX, eigenvalues below d·eps·λ_max dropped at λ = 0."""
     eigenvalues, eigenvectors = np.linalg.eigh(X.T @ X)
     projected = eigenvectors.T @ (X.T @ y)
@@ -77,17 +80,17 @@ def normal_equation_path(X, y, lambdas):
     return RidgePath(good.lambdas, np.array(rows), good.rank, good.dropped)
 
 
-def zero_elastic_net(X, y, l1, l2):
+def zero_elastic_net(X, y, l1, l2, tol=1e-13, max_sweeps=20000):
     """An elastic-net solver that returns θ = 0."""
     return np.zeros(np.shape(X)[1])
 
 
-def loose_elastic_net(X, y, l1, l2):
+def loose_elastic_net(X, y, l1, l2, tol=1e-13, max_sweeps=20000):
     """Coordinate descent stopped at a relative subgradient of 1 (about one sweep)."""
     return elastic_net(X, y, l1, l2, tol=1.0)
 
 
-def elastic_net_off_by_ten_tolerances(X, y, l1, l2):
+def elastic_net_off_by_ten_tolerances(X, y, l1, l2, tol=1e-13, max_sweeps=20000):
     """The exact minimiser moved by 10·τ/μ along every coordinate direction's sum (τ the check's tolerance)."""
     exact = active_set_reference(X, y, l1, l2)
     mu = 2 * (np.linalg.svd(X, compute_uv=False)[-1] ** 2 + l2)
