@@ -323,7 +323,8 @@ def rank_deficient_check(ctx, distill=distill_linear_regression, solver=ridge_pa
     """For X of rank r < d (numpy's matrix_rank) the construction returns exactly r points and reports
     rank r and dimension d; X̃ᵀX̃ = XᵀX, X̃ᵀỹ = Xᵀy hold to γ = 10·n·d·u relative to ‖X‖² and ‖X‖‖y‖ (the SVD's
     backward error, which also covers the dropped σ_{r+1} ≤ max(n, d)·eps·σ₁). ``solver``
-    reports rank r and d − r dropped at λ = 0, and its minimum-norm least-squares and ridge
+    reports rank r and d − r dropped at λ = 0 on the data, rank r and none dropped on the r × d
+    distilled set (dropped counts min(n, d) − rank), and its minimum-norm least-squares and ridge
     solutions on the data and the distilled set equal the reference within the rounding bound
     (σ_r² in place of λ_min at λ = 0)."""
 
@@ -337,10 +338,11 @@ def rank_deficient_check(ctx, distill=distill_linear_regression, solver=ridge_pa
         tol = factorisation_roundoff(X)
         gram, moment = sufficient_statistics_error(X, y, result.X, result.y)
         within(np.max([gram, moment]), tol, "sufficient statistics differ", gram_error=gram, moment_error=moment)
-        path = solver(X, y, [0.0])
-        if not (path.rank == rank and path.dropped == X.shape[1] - rank):
+        path, distilled_path = solver(X, y, [0.0]), solver(result.X, result.y, [0.0])
+        if not (path.rank == rank and path.dropped == X.shape[1] - rank
+                and distilled_path.rank == rank and distilled_path.dropped == 0):
             raise Violation("the ridge path misreports the truncation", reported_rank=path.rank, rank=rank,
-                            dropped=path.dropped)
+                            dropped=path.dropped, distilled_dropped=distilled_path.dropped)
         mismatch = ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), solver=solver)
         return {"gram_error": gram, "moment_error": moment, **within_bound(mismatch, "minimum-norm and ridge fits")}
 
