@@ -36,7 +36,7 @@ def test_readme_example_claim_catches_one_point_short(tmp_path, monkeypatch):
 
     registry = Registry()
     monkeypatch.setattr("theorems.registry.REGISTRY", registry)
-    code = re.search(r"```python\n(.*?)```", README, re.DOTALL).group(1)
+    code = re.search(r"```python\n(.*?)```", README.split("## Adding a claim", 1)[1], re.DOTALL).group(1)
     (tmp_path / "my_claims.py").write_text(code)
     namespace: dict = {}
     exec(compile(code, str(tmp_path / "my_claims.py"), "exec"), namespace)
