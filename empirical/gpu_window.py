@@ -36,10 +36,11 @@ METHOD_PRIORITY = ("full", "random", "dm", "gm", "mtt")
 DEFAULT_TFLOPS = 20.0  # assumed float32 throughput before anything is measured in the window
 
 
-def priority(spec) -> tuple:
-    """Sort key: scaling trials before coverage trials; within them, references, random and DM
+def priority(spec, chosen) -> tuple:
+    """Sort key: scaling trials before coverage trials (a reference run belongs to the scaling sweep
+    when its configuration is a scaling configuration); within them, references, random and DM
     (plain before DSA), then GM and MTT; then k ascending and the seed."""
-    coverage = spec.option("coverage") is not None
+    coverage = spec.option("coverage") is not None or spec.configurations[0] not in chosen.scaling_configurations
     late = spec.method in ("gm", "mtt")
     return (coverage, late, spec.option("augment", "none") != "none", METHOD_PRIORITY.index(spec.method),
             spec.ipc, spec.option("coverage", 0), spec.option("draw", 0), spec.configurations, spec.distill_seed)
@@ -99,8 +100,8 @@ def plan(chosen, finished: set[str]) -> list[list]:
     """The unfinished trials of ``chosen`` as groups, highest priority first."""
     from empirical.packed_trials import groups
 
-    pending = sorted((s for s in chosen.specs() if s.key not in finished), key=priority)
-    return sorted(groups(pending), key=lambda group: priority(group[0]))
+    pending = sorted((s for s in chosen.specs() if s.key not in finished), key=lambda s: priority(s, chosen))
+    return sorted(groups(pending), key=lambda group: priority(group[0], chosen))
 
 
 def _peak_memory_mib() -> float | None:
@@ -204,6 +205,7 @@ def run_window(minutes: float, data: str | Path, store: str | Path, out: str | P
             flops_done, seconds_done = flops_done + cost, seconds_done + time.perf_counter() - started
             for spec, result in results:
                 runs.record(spec, result, provenance)
+                (work / f"synthetic-{spec.key}.pt").unlink(missing_ok=True)  # recorded: keep the carried folder small
             summary["groups_done"] += 1
             summary["trials_done"] += len(results)
             metrics = results[0][1].metrics

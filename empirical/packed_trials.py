@@ -25,7 +25,7 @@ from empirical.files import writable_directory
 from empirical.presets import REFERENCE_METHOD, Preset
 from empirical.store import TrialResult, TrialSpec
 
-FIXED_EVALUATION_STEPS: dict[str, int] = {}
+FIXED_EVALUATION_STEPS: dict[str, int] = {"gpu-h200": 300}
 
 
 def group_key(spec: TrialSpec) -> str:
@@ -136,3 +136,13 @@ def run_group(group: list[TrialSpec], chosen: Preset, folder: str | Path, clock:
             metrics = {k: v for k, v in metrics.items() if k not in ("iterations", "learned_lr")}
         results.append((spec, TrialResult(metrics, device)))
     return results
+
+
+def run_packed_trial(spec: TrialSpec) -> TrialResult:
+    """One trial through the packed engine (a trial function for :func:`empirical.sweep.run_sweep`, so a
+    GPU box or a Dask cluster runs a preset the way the GPU window does), caching under ``$DDTHEORY_CACHE``."""
+    from empirical.presets import preset
+    from empirical.trials import cache_dir
+
+    ((_, result),) = run_group([spec], preset(spec.preset), cache_dir())
+    return result
