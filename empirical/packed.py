@@ -108,7 +108,7 @@ class PackedTraining:
     """P networks of ``config.architecture`` trained under ``config``, model p on ``images[p]``.
 
     ``images`` is (P, n, c, h, w) with ``labels`` (P, n), or one set (n, c, h, w) / (n,) shared by
-    all P. Model p draws everything from ``generators[p]``. The run lasts ``steps`` optimiser steps
+    all P. Model p draws everything from ``generators[p]`` (CPU generators reproduce ``train`` on a GPU). The run lasts ``steps`` optimiser steps
     (default: ``config.epochs`` epochs of ⌈n / batch⌉ steps, as the one-model ``train``); the
     learning-rate schedule is evaluated at step / steps."""
 
@@ -125,7 +125,8 @@ class PackedTraining:
                              f"got {tuple(images.shape)} and {tuple(labels.shape)}")
         self.images, self.labels, self.config, self.generators = images, labels, config, list(generators)
         self.module = template(config.architecture, images.shape[2], num_classes, images.shape[3])
-        self.params = stack([draw_parameters(self.module, g) for g in self.generators])
+        self.params = {k: v.to(images.device) for k, v in
+                       stack([draw_parameters(self.module, g) for g in self.generators]).items()}
         tensors = [p.requires_grad_(True) for p in self.params.values()]
         self.optimiser = OPTIMISERS[config.optimiser](tensors, config.lr, config.weight_decay)
         n = images.shape[1]
@@ -219,11 +220,15 @@ class PackedDM:
     Each iteration every run draws its configuration, a fresh network, a real batch per class and
     an augmentation from its own generator, in ``distill_dm``'s order; the P embeddings come from one
     vmapped pass when the runs drew the same architecture (always so for one configuration), the
-    loss is Σ_p L_p and the stacked images take one SGD step (momentum 0.5)."""
+    loss is Σ_p L_p and the stacked images take one SGD step (momentum 0.5). Generators live on
+    ``generator_device`` (default: the data's device; ``"cpu"`` reproduces ``distill_dm`` on a GPU)."""
 
-    def __init__(self, data, configurations: Sequence[Configuration], settings: Sequence) -> None:
+    def __init__(self, data, configurations: Sequence[Configuration], settings: Sequence,
+                 generator_device: str | torch.device | None = None) -> None:
         from constructions.matching import INITIALISERS
 
+        if settings[0].init not in INITIALISERS:
+            raise ValueError(f"unknown init {settings[0].init!r}; valid: {', '.join(INITIALISERS)}")
         if not configurations:
             raise ValueError("the configuration family is empty; distillation needs at least one configuration")
         first = settings[0]
@@ -232,10 +237,9 @@ class PackedDM:
                 raise ValueError("packed DM runs must share every setting but the seed")
         device = data.images.device
         self.data, self.configurations, self.settings = data, list(configurations), first
-        self.generators = [torch.Generator(device=device).manual_seed(s.seed) for s in settings]
+        self.generators = [torch.Generator(device=generator_device or device).manual_seed(s.seed) for s in settings]
         self.pools = [data.class_indices(c) for c in range(data.num_classes)]
-        self.images = torch.stack([self._real_init(g) if first.init == "real" else
-                                   INITIALISERS[first.init](data, first.ipc, g) for g in self.generators])
+        self.images = torch.stack([self._initial_images(g) for g in self.generators])
         self.images.requires_grad_(True)
         self.labels = torch.arange(data.num_classes, device=device).repeat_interleave(first.ipc)
         self.optimiser = torch.optim.SGD([self.images], lr=first.lr_images, momentum=0.5)
@@ -248,8 +252,13 @@ class PackedDM:
         pool = self.pools[c]
         return self.data.images[pool[_permutation(pool.numel(), generator)[:count].to(pool.device)]]
 
-    def _real_init(self, generator: torch.Generator) -> torch.Tensor:
-        return torch.cat([self._sample(c, self.settings.ipc, generator) for c in range(self.data.num_classes)]).clone()
+    def _initial_images(self, generator: torch.Generator) -> torch.Tensor:
+        """``init="real"``: ipc random real images per class; ``"noise"``: N(0, 1) pixels (as ``distill_dm``)."""
+        s, data = self.settings, self.data
+        if s.init == "noise":
+            shape = (data.num_classes * s.ipc, *data.images.shape[1:])
+            return torch.randn(shape, generator=generator, device=generator.device).to(data.images.device)
+        return torch.cat([self._sample(c, s.ipc, generator) for c in range(data.num_classes)]).clone()
 
     @property
     def done(self) -> bool:
@@ -272,7 +281,7 @@ class PackedDM:
             self.seconds += time.perf_counter() - clock
 
     def _run(self, deadline: Deadline) -> bool:
-        s, classes = self.settings, self.data.num_classes
+        s, classes, device = self.settings, self.data.num_classes, self.data.images.device
         while not self.done:
             if deadline():
                 return False
@@ -280,7 +289,8 @@ class PackedDM:
             for p, generator in enumerate(self.generators):
                 config = self.configurations[int(torch.randint(len(self.configurations), (1,), generator=generator,
                                                                device=generator.device))]
-                params = draw_parameters(self.modules[config.architecture], generator)
+                params = {k: v.to(device) for k, v in draw_parameters(self.modules[config.architecture],
+                                                                      generator).items()}
                 real = torch.cat([self._sample(c, s.real_batch, generator) for c in range(classes)])
                 real, syn = augment_pair(real, self.images[p], s.augmentation, generator)
                 groups.setdefault(config.architecture, []).append((params, real, syn))
