@@ -141,8 +141,13 @@ def run_group(group: list[TrialSpec], chosen: Preset, folder: str | Path, clock:
 def run_packed_trial(spec: TrialSpec) -> TrialResult:
     """One trial through the packed engine (a trial function for :func:`empirical.sweep.run_sweep`, so a
     GPU box or a Dask cluster runs a preset the way the GPU window does), caching under ``$DDTHEORY_CACHE``."""
+    import os
+
+    import torch
+
     from empirical.presets import preset
     from empirical.trials import cache_dir
 
+    torch.set_num_threads(int(os.environ.get("DDTHEORY_TORCH_THREADS", "1")))  # as run_trial
     ((_, result),) = run_group([spec], preset(spec.preset), cache_dir())
     return result

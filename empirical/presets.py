@@ -135,11 +135,13 @@ class Preset:
 
     def run(self, store: str | Path, *, workers: int = 1, scheduler=None, max_minutes: float | None = None,
             progress: bool = True) -> dict[str, int]:
+        from empirical.packed_trials import FIXED_EVALUATION_STEPS, run_packed_trial
         from empirical.sweep import run_sweep
         from empirical.trials import run_trial
 
         specs = self.specs()
-        return run_sweep(specs, run_trial, store, workers=workers, scheduler=scheduler, progress=progress,
+        trial = run_packed_trial if self.name in FIXED_EVALUATION_STEPS else run_trial  # its protocol needs it
+        return run_sweep(specs, trial, store, workers=workers, scheduler=scheduler, progress=progress,
                          description=f"preset {self.name}", max_minutes=max_minutes or self.max_minutes_per_chunk)
 
 

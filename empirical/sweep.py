@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             from empirical.files import writable_file
 
             writable_file(args.export, "--export")  # before the sweep, not after hours of training
-        if args.engine == "packed" or chosen.name in FIXED_EVALUATION_STEPS:
+        if args.engine == "packed":
             counts = run_sweep(chosen.specs(), run_packed_trial, args.store, workers=args.workers,
                                scheduler=args.scheduler, description=f"preset {chosen.name} (packed)",
                                max_minutes=args.max_minutes or chosen.max_minutes_per_chunk)
