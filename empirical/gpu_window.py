@@ -89,8 +89,9 @@ def estimated_flops(spec, chosen) -> float:
     elif spec.method == "gm":
         outer, inner = gm_loops(spec.ipc, chosen.gm_outer_cap, chosen.gm_inner_cap)
         distil = iterations * outer * ((real + 2 * n_syn) * 3 * f + inner * n_syn * 3 * f)
-    elif spec.method == "mtt":
-        distil = iterations * chosen.mtt_steps * n_syn * 6 * f
+    elif spec.method == "mtt":  # plus the experts' SGD epochs (counted for every group: an upper bound)
+        train_size = 10 * (chosen.train_per_class or 6000)
+        distil = iterations * chosen.mtt_steps * n_syn * 6 * f + chosen.experts * chosen.expert_epochs * train_size * 3 * f
     else:
         distil = 0.0
     return distil + evaluation
@@ -168,7 +169,7 @@ def run_window(minutes: float, data: str | Path, store: str | Path, out: str | P
     check_readable("fashion-mnist")
     if (work / "checkpoints.tar").exists():
         with tarfile.open(work / "checkpoints.tar") as bundle:
-            bundle.extractall(work, filter="data")
+            bundle.extractall(work, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
         (work / "checkpoints.tar").unlink()
     import torch
 
