@@ -210,7 +210,7 @@ def run_window(minutes: float, data: str | Path, store: str | Path, out: str | P
             summary["groups_done"] += 1
             summary["trials_done"] += len(results)
             metrics = results[0][1].metrics
-            if metrics.get("iterations") and metrics["distill_seconds"] > 0:  # runs × iterations / group seconds
+            if metrics.get("iterations") and metrics["distill_seconds"] > 0:  # run-iterations per second
                 summary["iterations_per_second"].setdefault(group[0].method, []).append(
                     round(metrics["iterations"] / metrics["distill_seconds"], 3))
             for rate_value in metrics["eval_steps_per_second"].values():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 from empirical.checkpoint import WallClock, run_resumable
@@ -59,7 +60,7 @@ def _synthetic_sets(group: list[TrialSpec], chosen: Preset, train, device: str, 
 
     first = group[0]
     if first.method == REFERENCE_METHOD:
-        return {spec.key: (train.images, train.labels, {}) for spec in group}
+        return {spec.key: (train.images, train.labels, {"distill_seconds": 0.0}) for spec in group}
     configurations = [chosen.configuration(name) for name in first.configurations]
     paths = {spec.key: folder / f"synthetic-{spec.key}.pt" for spec in group}
     missing = [spec for spec in group if not paths[spec.key].exists()]
@@ -69,17 +70,19 @@ def _synthetic_sets(group: list[TrialSpec], chosen: Preset, train, device: str, 
         for p, spec in enumerate(missing):
             synthetic = SyntheticSet(work.images[p].detach(), work.labels, train.mean, train.std,
                                      {"method": "dm", "trial": spec.as_dict(), "engine": "packed",
-                                      "distill_seconds": work.seconds})
+                                      "distill_seconds": work.seconds / len(missing)})
             _save(synthetic, paths[spec.key])
     for spec in missing if first.method != "dm" else []:
+        started = time.perf_counter()
         synthetic = distill(spec.method, train, configurations, distiller_settings(chosen, spec),
                             experts=lambda arch: expert_trajectories(chosen, arch, device))
-        synthetic.spec["trial"] = spec.as_dict()
+        synthetic.spec.update(trial=spec.as_dict(), distill_seconds=time.perf_counter() - started)
         _save(synthetic, paths[spec.key])
     sets = {}
     for spec in group:
         data = SyntheticSet.load(paths[spec.key])
-        extra = {"iterations": chosen.iterations(spec.method, spec.ipc), "learned_lr": data.learned_lr}
+        extra = {"iterations": chosen.iterations(spec.method, spec.ipc), "learned_lr": data.learned_lr,
+                 "distill_seconds": data.spec["distill_seconds"]}
         sets[spec.key] = (data.images.to(device), data.labels.to(device), extra)
     return sets
 
@@ -94,9 +97,8 @@ def _save(synthetic, path: Path) -> None:
 def run_group(group: list[TrialSpec], chosen: Preset, folder: str | Path, clock: WallClock | None = None,
               device: str | None = None) -> list[tuple[TrialSpec, TrialResult]]:
     """Run one group (see the module docstring); checkpoints and caches go to ``folder``. Raises
-    :class:`~empirical.checkpoint.DeadlineReached` (state saved) when ``clock`` expires mid-way."""
-    import time
-
+    :class:`~empirical.checkpoint.DeadlineReached` (state saved) when ``clock`` expires mid-way.
+    Seconds are compute time summed over every resumed segment, a pack's time split evenly."""
     import torch
 
     from constructions.networks import seeded_generator
@@ -107,12 +109,10 @@ def run_group(group: list[TrialSpec], chosen: Preset, folder: str | Path, clock:
     device = device or _device()
     folder = writable_directory(folder, "checkpoint folder")
     train, test = load_data(chosen.name, device)
-    started = time.perf_counter()
     sets = _synthetic_sets(group, chosen, train, device, folder, clock)
-    distill_seconds = time.perf_counter() - started
     evaluations: dict[str, list] = {spec.key: [] for spec in group}
     eval_steps: dict[str, float] = {}
-    started = time.perf_counter()
+    eval_seconds = 0.0
     for config_name in group[0].configurations:
         config = chosen.configuration(config_name)
         models = [(spec, seed) for spec in group for seed in spec.eval_seeds]
@@ -123,15 +123,16 @@ def run_group(group: list[TrialSpec], chosen: Preset, folder: str | Path, clock:
         work = PackedTraining(images, labels, config, generators, **evaluation_length(chosen, group[0], config))
         run_resumable(work, folder / f"eval-{group_key(group[0])}-{config_name}.pt", clock)
         eval_steps[config_name] = work.total / max(work.seconds, 1e-9)
+        eval_seconds += work.seconds
         for (spec, seed), (accuracy, loss) in zip(models, evaluate_packed(work, test.images, test.labels)):
             evaluations[spec.key].append({"configuration": config_name, "eval_seed": seed, "accuracy": accuracy,
                                           "loss": loss})
-    eval_seconds = time.perf_counter() - started
     results = []
     for spec in group:
-        metrics = {**sets[spec.key][2], "distill_seconds": distill_seconds / len(group),
-                   "eval_seconds": eval_seconds / len(group), "evaluations": evaluations[spec.key],
-                   "engine": "packed", "packed_trials": len(group), "eval_steps_per_second": eval_steps}
+        metrics = {**sets[spec.key][2], "eval_seconds": eval_seconds / len(group),
+                   "evaluations": evaluations[spec.key], "engine": "packed", "packed_trials": len(group),
+                   "eval_steps_per_second": eval_steps,
+                   "evaluation_length": evaluation_length(chosen, spec, chosen.configuration(spec.configurations[0]))}
         if spec.method == REFERENCE_METHOD:
             metrics = {k: v for k, v in metrics.items() if k not in ("iterations", "learned_lr")}
         results.append((spec, TrialResult(metrics, device)))
