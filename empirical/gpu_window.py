@@ -123,7 +123,7 @@ def _copy_store(store: Path, destination: Path) -> None:
 
 
 def _figure(rows: list[dict], path: Path) -> str | None:
-    """Mean test accuracy against k per (method, augmentation), log-x; None when matplotlib is absent."""
+    """Mean test accuracy against k per (method, augmentation), log-x: the file's name, or why there is none."""
     try:
         import matplotlib
 
@@ -148,14 +148,14 @@ def _figure(rows: list[dict], path: Path) -> str | None:
         axis.legend(fontsize=7)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
-    return None
+    return path.name
 
 
 def run_window(minutes: float, data: str | Path, store: str | Path, out: str | Path, preset_name: str = WINDOW_PRESET,
                work: str | Path | None = None, reserve_seconds: float = 20.0, fast_math: bool = False,
                max_file_mib: float = 16.0) -> dict:
     """Run one window (see the module docstring) and return the summary it writes."""
-    from empirical.datasets import FASHION_MNIST_ENV, check_readable
+    from empirical.datasets import FASHION_MNIST_ENV, check_readable, missing_reason
     from empirical.files import writable_directory, write_text_atomic
     from empirical.presets import export_runs, preset
     from empirical.store import Provenance, RunStore
@@ -166,6 +166,8 @@ def run_window(minutes: float, data: str | Path, store: str | Path, out: str | P
     work = writable_directory(work or store.parent / "window-work", "--work")
     os.environ[FASHION_MNIST_ENV] = str(data)
     os.environ.setdefault("DDTHEORY_CACHE", str(work))
+    if missing_reason("fashion-mnist"):
+        raise ValueError(f"--data: {missing_reason('fashion-mnist')}")
     check_readable("fashion-mnist")
     if (work / "checkpoints.tar").exists():
         with tarfile.open(work / "checkpoints.tar") as bundle:

@@ -4,7 +4,6 @@ window command runs end to end on CPU with a tiny preset and a fake IDX dataset.
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +225,7 @@ def test_window_runs_resumes_and_writes_small_outputs(tiny_window, tmp_path):
         assert 0 < (out / name).stat().st_size < 16 * 2**20
     summary = json.loads((out / "summary.json").read_text())
     assert summary["stopped"] == "all trials finished" and summary["iterations_per_second"]["dm"]
+    assert summary["figure"] == "accuracy.png" and (out / "accuracy.png").stat().st_size > 0
     rows = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
     assert {row["spec"]["method"] for row in rows} == {"full", "dm", "random", "gm"}
     assert all(row["metrics"]["engine"] == "packed" for row in rows)
