@@ -83,3 +83,45 @@ def monte_carlo(ctx: CheckContext, draw, prop, *, fraction: float, label: str):
         for key, value in (figures or {}).items():
             result.worst[key] = max(float(value), result.worst.get(key, float(value)))
     return result
+
+
+# A correct verdict procedure is allowed a small rate of wrong verdicts on noisy data (its tests run
+# at registered levels), so a property over simulated data sets bounds the *rate*: at most
+# ALLOWED_MISS_RATE of the draws may miss, the count judged by a one-sided binomial bound at 10⁻³.
+ALLOWED_MISS_RATE = 0.05
+
+
+def allowed_misses(draws: int) -> int:
+    """The largest miss count compatible with a miss rate ≤ ALLOWED_MISS_RATE (binomial, 99.9%)."""
+    from scipy import stats
+
+    return int(stats.binom.ppf(0.999, draws, ALLOWED_MISS_RATE))
+
+
+def rate_property(ctx: CheckContext, draw, miss, *, fraction: float, label: str):
+    """Draw ``ctx.scaled(fraction)`` simulated data sets; ``miss(example)`` returns a message when the
+    verdict on it is wrong (or raises Violation for a hard failure). More misses than
+    :func:`allowed_misses` is a Violation carrying the first missed example."""
+    from theorems.search import SearchResult, Violation
+
+    rng = ctx.rng(label)
+    result, misses, first = SearchResult(), 0, None
+    draws = ctx.scaled(fraction)
+    for _ in range(draws):
+        example = draw(rng)
+        result.tried += 1
+        try:
+            message = miss(example)
+        except Violation as violation:
+            result.counterexample, result.violation = example, violation
+            return result
+        if message:
+            misses += 1
+            first = first or (example, message)
+    result.worst["misses"] = float(misses)
+    result.worst["allowed_misses"] = float(allowed_misses(draws))
+    if misses > allowed_misses(draws):
+        result.counterexample = first[0]
+        result.violation = Violation(f"{misses} of {draws} simulated data sets missed (allowed "
+                                     f"{allowed_misses(draws)}); first: {first[1]}", misses=misses, draws=draws)
+    return result
