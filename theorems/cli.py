@@ -197,6 +197,20 @@ def _check_rerun(rerun: bool, preset: str | None, theorems: list[Theorem]) -> No
         pass
 
 
+def _check_runs(runs_path: str | None, rerun: bool, theorems: list[Theorem]) -> None:
+    """--runs FILE: a law that is fitted to runs is chosen, no --rerun, and the file parses."""
+    if runs_path is None:
+        return
+    if rerun:
+        raise click.UsageError("--runs and --rerun exclude each other (fit your runs, or retrain a preset)")
+    if not any(t.id in RETRAINS or not _is_builtin(t) for t in theorems):
+        raise click.UsageError(f"--runs does not apply to {', '.join(t.id for t in theorems)}; "
+                               f"laws fitted to runs: {', '.join(RETRAINS)}")
+    from empirical.user_runs import read_runs
+
+    read_runs(runs_path)
+
+
 def _check_data_files(theorems: list[Theorem]) -> None:
     """Every installed dataset a chosen check reads parses (a missing one only skips its checks)."""
     names = {need.name.split(":", 1)[1] for t in theorems for c in t.checks for need in c.needs
@@ -237,9 +251,11 @@ def _write_json(json_path: str, text: str) -> None:
 @click.option("--rerun", is_flag=True,
               help="Retrain instead of refitting the committed runs (" + ", ".join(RETRAINS) + ").")
 @click.option("--preset", help="With --rerun: the run preset (default smoke; e.g. cpu, gpu).")
+@click.option("--runs", "runs_path", metavar="FILE", help="Fit the Luo & Xu laws to your runs (CSV or JSON lines; "
+              "see docs/testing-laws-on-your-runs.md) instead of the committed runs.")
 @_load_option
 @click.pass_context
-def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, load) -> None:
+def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, runs_path, load) -> None:
     """Run the checks of the named theorems ('all' for every one)."""
     _load_files(load)
     theorems = _resolve(ids)
@@ -251,7 +267,8 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
     _check_plot_dir(plot_dir, theorems)
     _check_rerun(rerun, preset, theorems)
     _check_data_files(theorems)
-    options = {"rerun": rerun, "preset": preset}
+    _check_runs(runs_path, rerun, theorems)
+    options = {"rerun": rerun, "preset": preset, "runs": runs_path}
     ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, options=options)
     to_stdout = json_path == "-"
     echo = (lambda text: click.echo(text, err=True)) if to_stdout else click.echo
@@ -308,12 +325,15 @@ def reproduce_command(click_ctx, reproduction_id, seed, profile, plot_dir, load)
 @click.option("--configs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Number of training configurations the distilled set must serve.")
 @click.option("--method", default=None, help="dm, gm or mtt (default: every method with committed runs).")
-def plan_command(gap, configs, method) -> None:
+@click.option("--runs", "runs_path", metavar="FILE", help="Plan from your runs (CSV or JSON lines) instead of the "
+              "committed runs.")
+def plan_command(gap, configs, method, runs_path) -> None:
     """Images per class needed for a target gap, from the laws fitted to the committed runs."""
     from empirical.gaps import committed_rows
     from empirical.planner import plan
+    from empirical.user_runs import read_runs
 
-    click.echo(plan(gap, configs, committed_rows(), method=method))
+    click.echo(plan(gap, configs, read_runs(runs_path) if runs_path else committed_rows(), method=method))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,13 @@ EXPONENT_PRESETS = ("gpu",)  # presets with k large enough to pin α (issue: k u
 
 
 def load_runs(ctx: CheckContext) -> list[dict]:
-    """The committed runs (``empirical/runs/*.jsonl``); with ``--rerun`` the rows of a fresh sweep
-    of ``--preset`` (default smoke) into ``$DDTHEORY_CACHE/runs-<preset>.sqlite``."""
+    """The committed runs (``empirical/runs/*.jsonl``); with ``--runs FILE`` the user's runs (see
+    :mod:`empirical.user_runs`); with ``--rerun`` the rows of a fresh sweep of ``--preset``
+    (default smoke) into ``$DDTHEORY_CACHE/runs-<preset>.sqlite``."""
+    if ctx.options.get("runs"):
+        from empirical.user_runs import read_runs
+
+        return read_runs(ctx.options["runs"])
     if not ctx.options.get("rerun"):
         from empirical.gaps import committed_rows
 
