@@ -265,9 +265,9 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
         return
     _check_json_path(json_path)
     _check_plot_dir(plot_dir, theorems)
+    _check_runs(runs_path, rerun, theorems)
     _check_rerun(rerun, preset, theorems)
     _check_data_files(theorems)
-    _check_runs(runs_path, rerun, theorems)
     options = {"rerun": rerun, "preset": preset, "runs": runs_path}
     ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, options=options)
     to_stdout = json_path == "-"
