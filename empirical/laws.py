@@ -151,6 +151,7 @@ class ModelFit:
     n: int
     clusters: int
     levels: int
+    cov: np.ndarray | None = None
 
 
 def _solve(X, y, w):
@@ -239,7 +240,8 @@ def fit_model(data: SetMeans, columns: tuple[np.ndarray, ...] | None = None, tes
     df = max(n - p, 1)
     with np.errstate(divide="ignore"):
         aic = float(n * math.log(2 * math.pi * rss / n) + n + 2 * (p + 1)) if rss > 0 else -math.inf
-    classical = np.sqrt(np.maximum(np.diag(np.linalg.pinv(X.T @ (X * w[:, None]))) * rss / df, 0.0))
+    classical_cov = np.linalg.pinv(X.T @ (X * w[:, None])) * rss / df
+    classical = np.sqrt(np.maximum(np.diag(classical_cov), 0.0))
     if clusters >= 2:
         robust = _cluster_se(X, w, residual[:, None], codes, clusters)[0][:, 0]
         se = np.maximum(classical, robust)  # the wider of the two: neither understates the other's source
@@ -249,8 +251,10 @@ def fit_model(data: SetMeans, columns: tuple[np.ndarray, ...] | None = None, tes
         se = classical
         t = coef[-1] / se[-1] if se[-1] > 0 else math.copysign(math.inf, coef[-1]) if coef[-1] else 0.0
         p_pos, p_neg = float(stats.t.sf(t, df)), float(stats.t.cdf(t, df))
+    scale = np.divide(se, classical, out=np.ones_like(se), where=classical > 0)
+    cov = classical_cov * np.outer(scale, scale)  # the classical correlation, scaled to the reported SEs
     return ModelFit(coef, se, int(df), aic, _lack_of_fit(residual, w, data.level, p), _cv_mse(X, y, w, codes),
-                    p_pos, p_neg, int(n), clusters, int(data.level.max()) + 1)
+                    p_pos, p_neg, int(n), clusters, int(data.level.max()) + 1, cov)
 
 
 @dataclass(frozen=True)
@@ -272,6 +276,19 @@ class LinearFit:
     lack_of_fit_p: float = math.nan
     intercept_se: float = math.nan
     slope_se: float = math.nan
+    covariance: tuple[tuple[float, float], tuple[float, float]] | None = None
+    df: int = 1
+
+    def band(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Pointwise 95% confidence band of the fitted line at ``x``."""
+        x = np.asarray(x, float)
+        centre = self.intercept + self.slope * x
+        if self.covariance is None:
+            return centre, centre
+        cov = np.asarray(self.covariance)
+        sd = np.sqrt(np.maximum(cov[0, 0] + 2 * x * cov[0, 1] + x**2 * cov[1, 1], 0.0))
+        half = float(stats.t.ppf(0.975, max(self.df, 1))) * sd
+        return centre - half, centre + half
 
     def figures(self, prefix: str = "") -> dict[str, float]:
         return {f"{prefix}slope": self.slope, f"{prefix}slope_ci_low": self.slope_ci[0],
@@ -312,7 +329,8 @@ def fit_line(x, y, groups, regressor: str = "x", test: bool = True) -> LinearFit
     r2 = _r2_of_level_means(data.columns[0], data.y, data.weight, data.level, fitted)
     return LinearFit(regressor, float(fit.coef[0]), float(fit.coef[1]), _ci(fit.coef[0], fit.se[0], fit.df),
                      _ci(fit.coef[1], fit.se[1], fit.df), fit.last_p_positive, fit.last_p_negative, r2, fit.aic,
-                     fit.n, fit.clusters, fit.levels, fit.lack_of_fit_p, float(fit.se[0]), float(fit.se[1]))
+                     fit.n, fit.clusters, fit.levels, fit.lack_of_fit_p, float(fit.se[0]), float(fit.se[1]),
+                     tuple(map(tuple, fit.cov.tolist())), fit.df)
 
 
 @dataclass(frozen=True)

@@ -183,11 +183,12 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
         figures[f"{method}:verdict"] = result.verdict
         verdicts.append(result.verdict)
         reasons[method] = list(result.reasons)
-        if ctx.plot_dir is not None:
-            from empirical.figures import coverage_figure
+    if ctx.plot_dir is not None:
+        from empirical.figures import coverage_figure
 
-            coverage_figure(ctx.plot_dir, k, m, worst, groups, result, f"Coverage law, {method}, {preset}",
-                            stem=f"figure3-coverage-law-{method}")
+        coverage_figure(ctx.plot_dir, {method: (k, m, worst, groups, result)
+                                       for method, (k, m, worst, mean, groups, result) in methods.items()},
+                        f"Coverage law, design {preset}")
     figures["worst-of-M bias bound (evaluation noise)"] = (bias if math.isfinite(bias)
                                                           else "not estimable (1 evaluation seed)")
     for other in others:  # exploratory and other presets are reported beside the verdict, never deciding it

@@ -195,8 +195,10 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     if ctx.plot_dir is not None:
         from empirical.figures import scaling_figure
 
-        scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, r) for (m, a, c), (k, g, s, r) in groups.items()},
-                       f"Scaling law, preset {preset}")
+        baseline = [(k, g, s) for (m, a, c), (k, g, s, r) in groups.items() if m == "random"]
+        scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, s, r) for (m, a, c), (k, g, s, r) in groups.items()
+                                      if m != "random"},
+                       f"Scaling law, design {preset}", baseline[0] if baseline else None)
     for other in others:  # other presets are reported beside the verdict, never deciding it
         for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[2].items():
             figures[f"other preset {other}:{method}/{augment}/{configuration}:verdict"] = result.verdict
