@@ -56,18 +56,27 @@ def role(preset: str) -> str | None:
 
 def deciding_preset(present: set[str], preference: tuple[str, ...]) -> tuple[str, list[str]]:
     """(the preset that decides, the other presets present) among ``present``: the first
-    confirmatory preset in ``preference``; with none registered there, the single unregistered
-    design (a user's own runs); else a ValueError naming what is there."""
+    confirmatory preset in ``preference``; with none, the single unregistered design (a user's
+    own runs); else the first registered preset in ``preference`` (exploratory or smoke, which
+    :func:`can_support` then bars from a ``supported`` verdict)."""
     confirmatory = [name for name in preference if name in present and role(name) == "confirmatory"]
     unregistered = sorted(name for name in present if role(name) is None)
+    registered = [name for name in preference if name in present and role(name) is not None]
     if confirmatory:
         chosen = confirmatory[0]
     elif len(unregistered) == 1:
         chosen = unregistered[0]
+    elif registered:
+        chosen = registered[0]
     else:
-        raise ValueError(f"no registered confirmatory design among the runs' presets ({', '.join(sorted(present))}); "
-                         f"a verdict needs one (see empirical/registrations.json)")
+        raise ValueError(f"several unregistered designs among the runs' presets ({', '.join(sorted(present))}); "
+                         f"fit one at a time")
     return chosen, sorted(present - {chosen})
+
+
+def can_support(preset: str) -> bool:
+    """Only a confirmatory design (or a user's own, unregistered one) may give ``supported``."""
+    return role(preset) in ("confirmatory", None)
 
 
 def describe(preset: str) -> str:

@@ -25,3 +25,13 @@ def test_exploratory_presets_never_decide():
     assert coverage == "coverage-lite"
     assert {"coverage-lite-normalised", "coverage-lite-convnet"} <= set(others)
     assert choose_preset(table, coverage=False)[0] == "cpu"
+
+
+def test_exploratory_or_smoke_design_cannot_support():
+    from theorems.luo_xu._runs import law_outcome
+    from theorems.outcome import Verdict
+
+    for preset in ("coverage-lite-normalised", "smoke"):
+        outcome = law_outcome("supported", {"dm": ["fits"]}, preset, [], {})
+        assert outcome.verdict is Verdict.NOT_SUPPORTED and "cannot support a law" in outcome.note
+    assert law_outcome("supported", {"dm": ["fits"]}, "cpu", [], {}).verdict is Verdict.SUPPORTED

@@ -51,7 +51,13 @@ def verdict_words(verdict: str) -> str:
 
 def law_outcome(verdict: str, reasons: dict, preset: str, rows: list[dict], figures: dict,
                 form: str = "the 1/√k form", also: str = "") -> Outcome:
-    """The law's Outcome, its note naming the runs' scope and, per group, the reasons that decided it."""
+    """The law's Outcome, its note naming the runs' scope and, per group, the reasons that decided it.
+    A design registered as exploratory or smoke can contradict a law but never support it."""
+    from empirical.registrations import can_support, role
+
+    if verdict == "supported" and not can_support(preset):
+        verdict = "not-supported"
+        reasons = {**reasons, "design": [f"{preset} is registered {role(preset)}: it cannot support a law"]}
     decided = "; ".join(f"{group}: {', '.join(why)}" for group, why in reasons.items())
     note = f"{scope_note(preset, rows, form)}. {verdict_words(verdict)}: {decided}{also}"
     return outcome(verdict, note, reasons, **figures)
