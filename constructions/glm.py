@@ -47,7 +47,9 @@ exact step never does), or after ``max_steps``.
 
 Ridge single points (project statement)
 ---------------------------------------
-Objective (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖² on the data and ℓ(θ; x̃, ỹ) + (λ/2)‖θ‖² on the point;
+Objective (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖² on the data and ℓ(θ; x̃, ỹ) + (λ/2)‖θ‖² on the point (loss
+averaged, penalty halved: :func:`fit_ridge_half_lambda`; the seed paper and
+:mod:`constructions.logistic` write λ‖θ‖², where the logistic threshold below reads 2λt² ≤ W(1/e));
 t = ‖θ*‖, u = θ*/t.
 
 * linear, ℓ = ½(y − θᵀx)²: x̃ = s·u, ỹ = t(s² + λ)/s for any s ≠ 0 (:func:`linear_ridge_point`);
@@ -71,6 +73,7 @@ import sympy as sp
 from scipy.optimize import brentq
 from scipy.special import lambertw
 
+from constructions.logistic import LogisticData, fit_logistic_ridge_full_lambda
 from constructions.validation import as_matrix, as_vector, require_binary, require_counts, require_nonnegative
 
 ETA = sp.Symbol("eta", real=True)
@@ -242,6 +245,8 @@ def single_point(family: Family, theta, arithmetic: Arithmetic = FLOAT) -> Singl
     digits then.
     """
     theta = as_vector(theta, "theta") if arithmetic is FLOAT else arithmetic.vector(theta)
+    if theta.size == 0:
+        raise ValueError("theta is empty: the single point needs a parameter vector with at least one entry")
     x = theta.copy()
     try:
         label = family.functions(arithmetic).mean((x * x).sum())
@@ -304,12 +309,14 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
     for step in range(max_steps + 1):
         margin = (x * theta).sum()
         residual = functions.mean(margin) - point.y
-        if previous is not None and residual * previous < 0:
-            stalled = True  # exact steps never overshoot, so a sign change is rounding: stop
-            break
+        # the certificate of the iterate returned, whichever way the loop ends (it holds on either
+        # side of z*, so also for an iterate that rounding pushed past it)
         smallest, largest = _curvature_bounds(family, functions, margin, target)
         certificate = abs(residual) / (smallest * arithmetic.sqrt(norm2))
         scale = arithmetic.sqrt((theta * theta).sum())
+        if previous is not None and residual * previous < 0:
+            stalled = True  # exact steps never overshoot, so a sign change is rounding: stop
+            break
         if certificate <= tol * scale or step == max_steps:
             break
         updated = theta - (residual / (norm2 * largest)) * x
@@ -412,21 +419,18 @@ def _sigmoid(z):
 
 
 def _linear_fit(X, y, lam):
+    """statsmodels' ridge: argmin ‖y − Xθ‖²/(2n) + (λ/2)‖θ‖² in closed form (SVD of X)."""
     import statsmodels.api as sm
 
     return np.asarray(sm.OLS(y, X).fit_regularized(alpha=lam, L1_wt=0.0).params, dtype=float)
 
 
 def _logistic_fit(X, y, lam):
-    import warnings
-
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # accuracy is certified by ridge_certificate instead
-        model = sm.GLM((y + 1) / 2, X, family=sm.families.Binomial())
-        return np.asarray(model.fit_regularized(alpha=lam, L1_wt=0.0).params, dtype=float)
+    """Newton's method of :func:`constructions.logistic.fit_logistic_ridge_full_lambda`, whose objective is
+    (1/n)Σ cross-entropy(0/1 labels) + λ′‖θ‖²: with labels (y + 1)/2 and λ′ = λ/2 it is this
+    module's (1/n)Σ log(1 + e^{−yθᵀx}) + (λ/2)‖θ‖². ``tol=0`` leaves only that solver's rounding
+    floor 10·n·eps·max‖xᵢ‖ as the stopping level for ‖∇F‖."""
+    return fit_logistic_ridge_full_lambda(LogisticData.build(X, (y + 1) / 2), lam / 2, tol=0.0)
 
 
 def _real_labels(y):
@@ -439,13 +443,13 @@ def _signed_labels(y):
 
 @dataclass(frozen=True)
 class RidgeLoss:
-    """A loss for the ridge statement: mean data gradient (1/n)Σ∇ℓᵢ, label validator, statsmodels fit
-    of (1/n)Σℓᵢ + (λ/2)‖θ‖², and the single-point construction."""
+    """A loss for the ridge statement: mean data gradient (1/n)Σ∇ℓᵢ, label validator, a fit of
+    (1/n)Σℓᵢ + (λ/2)‖θ‖², and the single-point construction."""
 
     name: str
     mean_gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     validate_labels: Callable[[np.ndarray], np.ndarray]
-    statsmodels_fit: Callable[[np.ndarray, np.ndarray, float], np.ndarray]
+    fit: Callable[[np.ndarray, np.ndarray, float], np.ndarray]
     construct: Callable[..., SinglePoint]
 
 
@@ -470,20 +474,22 @@ def ridge_gradient(loss: RidgeLoss, theta, X, y, lam: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RidgeFit:
-    """θ from statsmodels and its certified distance ‖∇F(θ)‖/λ to the exact minimiser θ*
-    (F is λ-strongly convex, so ‖θ − θ*‖ ≤ ‖∇F(θ)‖/λ)."""
+    """The fitted θ and its certified distance ‖∇F(θ)‖/λ to the exact minimiser θ*
+    (F is λ-strongly convex, so ‖θ − θ*‖ ≤ ‖∇F(θ)‖/λ, up to the rounding of ∇F)."""
 
     theta: np.ndarray
     certificate: float
 
 
-def fit_ridge(loss: RidgeLoss, X, y, lam: float) -> RidgeFit:
-    """argmin (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖² by statsmodels (closed-form SVD ridge for the linear loss,
-    BFGS on the penalised GLM likelihood for the logistic loss). Labels ±1 for logistic."""
+def fit_ridge_half_lambda(loss: RidgeLoss, X, y, lam: float) -> RidgeFit:
+    """argmin (1/n)Σℓᵢ(θ) + (λ/2)‖θ‖²: the loss *averaged* and the penalty *λ/2* (the convention in
+    which the logistic threshold is W(1/e)); labels ±1 for the logistic loss. The linear loss is
+    fitted by statsmodels' closed-form SVD ridge, the logistic loss by Newton's method
+    (:func:`constructions.logistic.fit_logistic_ridge_full_lambda` with λ/2 and labels (y + 1)/2)."""
     X = as_matrix(X, "X")
     y = loss.validate_labels(as_vector(y, "y", length=X.shape[0]))
     lam = require_nonnegative(lam, "λ")
     if lam == 0:
         raise ValueError("λ must be > 0 for a ridge fit")
-    theta = loss.statsmodels_fit(X, y, lam)
+    theta = loss.fit(X, y, lam)
     return RidgeFit(theta, float(np.linalg.norm(ridge_gradient(loss, theta, X, y, lam))) / lam)

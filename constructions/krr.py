@@ -9,7 +9,7 @@ Conventions
   W = (FᵀF + λI)⁻¹FᵀY = Fᵀ(FFᵀ + λI)⁻¹Y. For λ = 0, W = F⁺Y (minimum norm).
 * Predictions are F W; the predicted class is the arg-max column.
 
-Cost: the primal form solves a p×p system and the dual an n×n one; :func:`fit_ridge` picks the
+Cost: the primal form solves a p×p system and the dual an n×n one; :func:`fit_ridge_full_lambda` picks the
 smaller, so no n×n kernel is formed when p < n. A λ sweep uses one eigendecomposition, and
 :func:`feature_moments` accumulates FᵀF and FᵀY over row blocks, so F = φ(X) is never held whole.
 """
@@ -34,8 +34,10 @@ def _targets(Y, n: int) -> np.ndarray:
     return Y
 
 
-def fit_ridge(F, Y, lam: float) -> np.ndarray:
-    """W ∈ ℝ^{p×k} minimising ‖FW − Y‖²_F + λ‖W‖²_F (primal when p ≤ n, dual otherwise)."""
+def fit_ridge_full_lambda(F, Y, lam: float) -> np.ndarray:
+    """W ∈ ℝ^{p×k} minimising ‖FW − Y‖²_F + λ‖W‖²_F (primal when p ≤ n, dual otherwise): the squared
+    error *summed* and the penalty *λ*, not halved (:func:`constructions.glm.fit_ridge_half_lambda`
+    averages the loss and halves λ: its λ is this one divided by n)."""
     F = as_matrix(F, "features")
     Y = _targets(Y, F.shape[0])
     lam = require_nonnegative(lam, "λ")

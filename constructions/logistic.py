@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
-from scipy.special import expit
+from scipy.special import expit, lambertw
 
 from constructions.validation import as_matrix, as_vector, require_binary, require_nonnegative, require_positive_int
 
@@ -80,9 +80,10 @@ def objective(data: LogisticData, theta: np.ndarray, lam: float) -> float:
     return float(data.weights @ losses / data.weights.sum() + lam * theta @ theta)
 
 
-def fit_logistic_ridge(data: LogisticData, lam: float, *, start=None, tol: float = 1e-13,
+def fit_logistic_ridge_full_lambda(data: LogisticData, lam: float, *, start=None, tol: float = 1e-13,
                        max_iter: int = 100) -> np.ndarray:
-    """argmin L(θ) by Newton's method with backtracking.
+    """argmin L(θ) = (1/W)Σ wᵢ cross-entropy(yᵢ ∈ [0, 1]) + λ‖θ‖² (penalty λ, not halved) by Newton's
+    method with backtracking.
 
     Stops when ‖∇L(θ)‖ ≤ tol·(1 + ‖(1/W)Σwᵢyᵢxᵢ‖) + 10·n·eps·max‖xᵢ‖ (relative to the size of
     the data term, plus the rounding floor of an n-term gradient sum); for
@@ -127,7 +128,7 @@ def regularisation_path(data: LogisticData, lambdas, **kwargs) -> np.ndarray:
     path = np.zeros((len(lambdas), data.X.shape[1]))
     theta = None
     for index in np.argsort(-lambdas):
-        theta = fit_logistic_ridge(data, lambdas[index], start=theta, **kwargs)
+        theta = fit_logistic_ridge_full_lambda(data, lambdas[index], start=theta, **kwargs)
         path[index] = theta
     return path
 
@@ -156,9 +157,13 @@ class CompressionAttempt:
 
 
 def best_path_attempt(path: np.ndarray, lambdas, starts, residual_fn=path_residual, *, max_nfev: int = 100,
-                      scale: float | None = None) -> CompressionAttempt:
-    """Fit m unweighted soft-labelled points so that ``residual_fn`` (default :func:`path_residual`)
-    vanishes: scipy's trust-region least squares with ỹ ∈ [0, 1], one run per start.
+                      scale: float | None = None, weighted: bool = False) -> CompressionAttempt:
+    """Fit m soft-labelled points so that ``residual_fn`` (default :func:`path_residual`)
+    vanishes: scipy's trust-region least squares with ỹ ∈ [0, 1], one run per start. With
+    ``weighted`` the points also carry free positive weights w̃ = e^{v}, v ∈ [−10, 10] (start 0),
+    and their inputs stay within 100 × the largest start entry (at least 100), where the
+    residual's finite-difference Jacobian cannot overflow; otherwise all weights are 1 and the
+    inputs are free.
 
     ``starts`` is a list of (X̃, ỹ) initial sets of equal size m. Each run stops at
     ``max_nfev`` evaluations, when the cost changes by less than ftol = 10⁻¹⁰ relatively, or when
@@ -170,16 +175,21 @@ def best_path_attempt(path: np.ndarray, lambdas, starts, residual_fn=path_residu
     if not starts:
         raise ValueError("best_path_attempt needs at least one start")
     m, d = np.shape(starts[0][0])
-    scale = max(path_scale(path, lambdas) if scale is None else float(scale), np.finfo(float).tiny)
-    lower = np.concatenate([np.full(m * d, -np.inf), np.zeros(m)])
-    upper = np.concatenate([np.full(m * d, np.inf), np.ones(m)])
+    scale = path_scale(path, lambdas) if scale is None else float(scale)
+    if not scale > 0:
+        raise ValueError(f"the residual scale is {scale}: a path that stays at 0 has no relative residual")
+    extra = m if weighted else 0
+    reach = 100 * max(1.0, max(float(np.max(np.abs(X0))) for X0, _ in starts)) if weighted else np.inf
+    lower = np.concatenate([np.full(m * d, -reach), np.zeros(m), np.full(extra, -10.0)])
+    upper = np.concatenate([np.full(m * d, reach), np.ones(m), np.full(extra, 10.0)])
 
     def unpack(z):
-        return LogisticData(z[: m * d].reshape(m, d), z[m * d:], np.ones(m))
+        weights = np.exp(z[m * d + m:]) if weighted else np.ones(m)
+        return LogisticData(z[: m * d].reshape(m, d), z[m * d: m * d + m], weights)
 
     best, best_value = None, np.inf
     for X0, y0 in starts:
-        z0 = np.concatenate([np.asarray(X0, float).ravel(), np.clip(np.asarray(y0, float), 0, 1)])
+        z0 = np.concatenate([np.asarray(X0, float).ravel(), np.clip(np.asarray(y0, float), 0, 1), np.zeros(extra)])
         result = optimize.least_squares(lambda z: residual_fn(unpack(z), path, lambdas) / scale, z0,
                                         bounds=(lower, upper), ftol=1e-10, xtol=1e-12, gtol=1e-12,
                                         max_nfev=max_nfev)
@@ -244,6 +254,70 @@ def fold_mirror_symmetric(data: LogisticData, normal) -> LogisticData:
             raise ValueError("the data are not symmetric under the reflection (inputs, labels and weights)")
     projected = data.X - np.outer(data.X @ normal, normal)
     return merge_equivalent_points(LogisticData(projected, data.y, data.weights))
+
+
+def balanced_pair(data: LogisticData) -> LogisticData:
+    """{(x₁, 0), (x₁, 1)}: two unweighted points whose data gradient at θ = 0, (½ − 0)x₁ + (½ − 1)x₁,
+    vanishes, so their ridge path is θ(λ) ≡ 0. When the data's own gradient at 0,
+    (1/W)Σwᵢ(½ − yᵢ)xᵢ, vanishes too, 0 minimises both objectives for every λ > 0 (strict
+    convexity) and the pair is an exact hyperparameter distillation of any number of points.
+    Raises ValueError when that gradient exceeds its rounding level 10·n·eps·max‖xᵢ‖.
+    """
+    at_zero = np.linalg.norm(data_gradient(data, np.zeros(data.X.shape[1])))
+    level = 10 * len(data) * np.finfo(float).eps * np.max(np.linalg.norm(data.X, axis=1))
+    if at_zero > level:
+        raise ValueError(f"the ridge path is not identically 0: ‖(1/W)Σw(½ − y)x‖ = {at_zero:.3g} > {level:.3g}")
+    return LogisticData(np.repeat(data.X[:1], 2, axis=0), np.array([0.0, 1.0]), np.ones(2))
+
+
+LAMBERT_W_INV_E = float(lambertw(1 / np.e).real)  # W(1/e) = 0.27846…, the root of w·eʷ = 1/e
+
+
+def minimiser_radius(lam: float) -> float:
+    """√(W(1/e)/(2λ)): every ridge-logistic minimiser at strength λ > 0 (any weights, labels in
+    [0, 1]) has ‖θ‖ ≤ this radius. Stationarity dotted with θ gives
+    2λ‖θ‖² = −(1/W)Σwᵢ(σ(tᵢ) − yᵢ)tᵢ with tᵢ = θᵀxᵢ, and (σ(t) − y)t ≥ min_t −tσ(−t) = −W(1/e)
+    (attained at t = 1 + W(1/e)) for every y ∈ [0, 1]."""
+    lam = require_nonnegative(lam, "lam")
+    if lam == 0:
+        raise ValueError("minimiser_radius needs λ > 0 (at λ = 0 minimisers are unbounded)")
+    return float(np.sqrt(LAMBERT_W_INV_E / (2 * lam)))
+
+
+def data_making_minimiser(data: LogisticData, theta, lam: float) -> LogisticData:
+    """Unweighted label-0 points D such that θ minimises the objective of data ∪ D at λ (all
+    weights of D equal to 1; the union keeps the data's weights), for any θ with
+    2λ‖θ‖² < W(1/e) — the open ball inside :func:`minimiser_radius`.
+
+    Stationarity of the union (total weight W + m) asks Σ_D σ(θᵀz)z = v with
+    v = −2λ(W + m)θ − Σwᵢ(σ(θᵀxᵢ) − yᵢ)xᵢ. A single label-0 point z = s·a (s > 0) gives
+    σ(θᵀz)z = a exactly when sσ(s·θᵀa) = 1, which has a root when θᵀa ≥ 0 or −θᵀa < W(1/e)
+    (for c = θᵀa < 0 the maximum of sσ(sc) is W(1/e)/(−c)). So m copies of one point with
+    a = v/m work once −θᵀv/m < W(1/e); since −θᵀv/m = 2λ‖θ‖² + (2λW‖θ‖² + θᵀΣwᵢ(σ − yᵢ)xᵢ)/m,
+    the m used here (the first with −θᵀv/m ≤ W(1/e) − δ/2, δ = W(1/e) − 2λ‖θ‖²) is finite
+    inside the ball. Raises ValueError outside it.
+    """
+    theta = as_vector(theta, "theta", length=data.X.shape[1])
+    lam = require_nonnegative(lam, "lam")
+    if not 2 * lam * theta @ theta < LAMBERT_W_INV_E:
+        raise ValueError(f"2λ‖θ‖² = {2 * lam * theta @ theta:.6g} is not below W(1/e) = {LAMBERT_W_INV_E:.6g}: "
+                         "no data make θ a minimiser")
+    total = data.weights.sum()
+    data_sum = data_gradient(data, theta) * total
+    slack = LAMBERT_W_INV_E - 2 * lam * theta @ theta
+    # −θᵀv/m = 2λ‖θ‖² + (2λW‖θ‖² + θᵀΣ)/m: below W(1/e) − slack/2 once m exceeds this count
+    count = max(1, int(np.ceil(max(0.0, 2 * lam * total * theta @ theta + theta @ data_sum) / (slack / 2))))
+    a = (-2 * lam * (total + count) * theta - data_sum) / count
+    c = float(theta @ a)
+    if np.linalg.norm(a) == 0:
+        z = np.zeros_like(theta)
+    else:
+        # a bracket [0, upper] with h(upper) ≥ 1 for h(s) = sσ(sc): h(2) ≥ 1 when c ≥ 0, h(4) ≥ 4σ(−1) > 1
+        # when −¼ ≤ c < 0, and for c < −¼ the maximiser (1 + W(1/e))/(−c) of h (where h = W(1/e)/(−c) > 1)
+        upper = 2.0 if c >= 0 else 4.0 if c >= -0.25 else (1 + LAMBERT_W_INV_E) / -c
+        s = optimize.brentq(lambda s: s * expit(s * c) - 1, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+        z = s * a
+    return LogisticData(np.tile(z, (count, 1)), np.zeros(count), np.ones(count))
 
 
 def sigmoid_feature_matrix(X, thetas, feature=expit) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 
 from constructions.feature_maps import IdentityMap
 from constructions.kip import kip_distill
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import construct_distilled, distill_model
 from empirical.krr_table3 import TABLE3_MAPS, distilled_accuracy, fashion_mnist, fit_with_validation, run_table3
 
@@ -36,14 +36,14 @@ def _best_of(fn, repeats: int = 3) -> float:
 def gram_solve_seconds(X, labels, lam: float = 300.0, repeats: int = 3) -> float:
     """The unit: one float64 Gram + solve of the full training set (best of ``repeats``)."""
     Y = np.eye(10)[labels]
-    return _best_of(lambda: fit_ridge(X, Y, lam), repeats)
+    return _best_of(lambda: fit_ridge_full_lambda(X, Y, lam), repeats)
 
 
 def step_vs_solve(X, labels, solve: float, lam: float = 300.0) -> list[str]:
     Y = np.eye(10)[labels]
-    W = fit_ridge(X, Y, lam)
+    W = fit_ridge_full_lambda(X, Y, lam)
     identity = IdentityMap(X.shape[1])
-    lines = [f"one float64 Gram + solve, 60000×784 (fit_ridge, primal): {solve:.3f} s"]
+    lines = [f"one float64 Gram + solve, 60000×784 (fit_ridge_full_lambda, primal): {solve:.3f} s"]
     for ipc in (1, 10, 50):
         Y_S = np.repeat(np.eye(10), ipc, axis=0)
         step = _best_of(lambda: construct_distilled(W, identity, Y_S, rng=np.random.default_rng(0)))

@@ -3,7 +3,7 @@ and the rank correlation between the two.
 
 Models (all trained on the condensed set only, evaluated on held-out real images):
 
-* KRR: ridge regression on features F (:func:`constructions.krr.fit_ridge`), one-hot targets
+* KRR: ridge regression on features F (:func:`constructions.krr.fit_ridge_full_lambda`), one-hot targets
   (uncentred), row i scaled by √(m·wᵢ) so that a weighted set's loss is Σ m·wᵢ‖Fᵢ W − Yᵢ‖², and
   λ = ``relative_lambda`` · tr(FFᵀ)/m (relative to the mean squared feature norm). Feature maps:
   the identity (pixels) and random Fourier features of the Gaussian kernel
@@ -26,7 +26,7 @@ from scipy.stats import rankdata
 
 from constructions.condensers import CondensedSet, gaussian_random_features
 from constructions.discrepancy import MMDTarget, sliced_wasserstein, wasserstein
-from constructions.krr import accuracy, fit_ridge
+from constructions.krr import accuracy, fit_ridge_full_lambda
 from constructions.validation import as_matrix, require_positive_int
 from empirical.datasets import one_hot
 
@@ -56,7 +56,7 @@ def krr_accuracy(train_features, train_labels, weights, test_features, test_labe
     scale = np.sqrt(F.shape[0] * w)[:, None]
     F_weighted, Y = F * scale, one_hot(labels, classes) * scale
     lam = relative_lambda * float(np.sum(F_weighted**2)) / F.shape[0]
-    return accuracy(test_features, test_labels, fit_ridge(F_weighted, Y, lam))
+    return accuracy(test_features, test_labels, fit_ridge_full_lambda(F_weighted, Y, lam))
 
 
 # --- ConvNet --------------------------------------------------------------------------------------

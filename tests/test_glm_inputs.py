@@ -6,15 +6,19 @@ import numpy as np
 import pytest
 
 from constructions.glm import (
+    EXACT,
     FAMILIES,
+    FLOAT,
     LAMBERT_ARGMAX,
     LAMBERT_MAX,
+    MPMATH,
     RIDGE_LOSSES,
     SinglePoint,
     family_named,
     fit_glm,
-    fit_ridge,
+    fit_ridge_half_lambda,
     lambert_margin,
+    link_condition,
     linear_ridge_point,
     linear_ridge_point_for_label,
     logistic_ridge_point,
@@ -75,6 +79,12 @@ def test_single_point_rejects_nonfinite_theta():
         single_point(GAUSSIAN, [1.0, np.nan])
 
 
+@pytest.mark.parametrize("arithmetic", [FLOAT, MPMATH, EXACT])
+def test_single_point_rejects_empty_theta(arithmetic):
+    with pytest.raises(ValueError, match="theta is empty"):
+        single_point(BERNOULLI, [], arithmetic)
+
+
 def test_single_point_label_not_representable_in_float():
     with pytest.raises(ValueError, match="not inside the bernoulli mean range"):
         single_point(BERNOULLI, [10.0, 0.0])  # σ(100) rounds to 1.0
@@ -100,6 +110,11 @@ def test_descent_label_outside_mean_range():
         single_point_gradient_descent(BERNOULLI, SinglePoint(THETA, 1.0))
     with pytest.raises(ValueError, match="label -0.5 is outside the poisson mean range"):
         single_point_gradient_descent(POISSON, SinglePoint(THETA, -0.5))
+
+
+def test_link_condition_of_theta_zero_is_infinite():
+    """θ = 0 carries no margin to recover (the Gaussian ratio would be 0/0)."""
+    assert link_condition(GAUSSIAN, 0.0) == math.inf
 
 
 def test_descent_on_a_zero_point_never_moves():
@@ -160,9 +175,9 @@ def test_ridge_gradient_and_fit_inputs():
     with pytest.raises(ValueError, match=r"codes \(-1.0, 1.0\)"):
         ridge_gradient(logistic, THETA, X, [0.0, 1.0, 1.0, 0.0], 0.1)
     with pytest.raises(ValueError, match=r"codes \(-1.0, 1.0\)"):
-        fit_ridge(logistic, X, [0.0, 1.0, 1.0, 0.0], 0.1)
+        fit_ridge_half_lambda(logistic, X, [0.0, 1.0, 1.0, 0.0], 0.1)
     with pytest.raises(ValueError, match="λ must be > 0 for a ridge fit"):
-        fit_ridge(logistic, X, [-1.0, 1.0, 1.0, -1.0], 0.0)
+        fit_ridge_half_lambda(logistic, X, [-1.0, 1.0, 1.0, -1.0], 0.0)
 
 
 def test_descent_stops_at_the_rounding_floor():
@@ -171,3 +186,26 @@ def test_descent_stops_at_the_rounding_floor():
             for norm in np.linspace(0.3, 3.0, 40)]
     assert all((run.converged or run.stalled) and run.steps < 50 for run in runs)
     assert any(run.stalled for run in runs)  # the grid does reach the rounding floor
+
+
+def test_ridge_fits_meet_their_optimality_condition():
+    """λ/2 convention: ∇[(1/n)Σℓᵢ + (λ/2)‖θ‖²] vanishes at the fit (computed here, by hand)."""
+    y_real, y_signed, lam = np.array([1.0, -2.0, 0.5, 3.0]), np.array([1.0, -1.0, -1.0, 1.0]), 0.3
+    linear = fit_ridge_half_lambda(RIDGE_LOSSES["linear"], X, y_real, lam).theta
+    assert np.linalg.norm(X.T @ (X @ linear - y_real) / 4 + lam * linear) < 1e-13
+    logistic = fit_ridge_half_lambda(RIDGE_LOSSES["logistic"], X, y_signed, lam).theta
+    margins = y_signed * (X @ logistic)
+    assert np.linalg.norm(-(X.T @ (y_signed / (1 + np.exp(margins)))) / 4 + lam * logistic) < 1e-13
+
+
+def test_stalled_run_reports_the_certificate_of_the_iterate_it_returns():
+    """A run stopped by rounding (the residual changed sign) certifies the iterate it returns, not
+    the one before it (the stale value was 10¹⁶ times the actual error here)."""
+    import mpmath
+
+    theta = np.array([0.0, 0.625, 0.625, 0.625])
+    with mpmath.workdps(40):
+        run = single_point_gradient_descent(BERNOULLI, single_point(BERNOULLI, theta, MPMATH), tol=0.0, max_steps=8,
+                                            arithmetic=MPMATH)
+        error = mpmath.sqrt(((run.theta - MPMATH.vector(theta)) ** 2).sum())
+        assert run.stalled and error <= run.certificate <= 10 * error

@@ -14,7 +14,8 @@ def test_readme_example_claim_is_verified(tmp_path, capsys, monkeypatch):
     registry = Registry()
     monkeypatch.setattr("theorems.registry.REGISTRY", registry)
     monkeypatch.setattr("theorems.cli.REGISTRY", registry)
-    code = re.search(r"```python\n(.*?)```", README, re.DOTALL).group(1)
+    section = README.split("## Adding a claim", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     assert len(code.strip().splitlines()) <= 22
     (tmp_path / "my_claims.py").write_text(code)
     assert main(["--load", str(tmp_path / "my_claims.py"), "my-lab/ols-from-d-points"]) == 0

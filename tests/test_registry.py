@@ -98,3 +98,23 @@ def test_context_validates_profile_and_seed_and_derives_streams():
     ctx = CheckContext(seed=5).for_check("a::b")
     assert ctx.rng("x").integers(1 << 30) == ctx.rng("x").integers(1 << 30)
     assert ctx.rng("x").integers(1 << 30) != ctx.rng("y").integers(1 << 30)
+
+
+def test_builtin_index_matches_the_modules():
+    """`verify list` and id resolution read theorems/builtin_index.json instead of importing every
+    module; regenerate it with `python -m theorems.registry` when a built-in is added or renamed."""
+    import json
+
+    from theorems.registry import INDEX_PATH, build_index
+
+    assert json.loads(INDEX_PATH.read_text(encoding="utf-8")) == build_index()
+
+
+def test_resolving_one_id_imports_only_its_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from theorems.registry import REGISTRY; REGISTRY.resolve('theorem-3'); "
+            "print(sorted(m for m in sys.modules if m.startswith('theorems.') and m.count('.') == 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    assert out.strip() == "['theorems.izzo_zou.theorem_3']", out

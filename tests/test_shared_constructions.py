@@ -5,7 +5,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from constructions.feature_maps import RandomFourierFeatures
-from constructions.krr import RidgeSweep, accuracy, feature_moments, features, fit_ridge
+from constructions.krr import RidgeSweep, accuracy, feature_moments, features, fit_ridge_full_lambda
 from theorems.tolerances import unit_roundoff
 
 
@@ -16,7 +16,7 @@ def test_primal_dual_and_sweep_agree():
         sweep = RidgeSweep.prepare(F, Y)
         for lam in (1e-3, 1.0, 10.0):
             direct = np.linalg.solve(F.T @ F + lam * np.eye(p), F.T @ Y)
-            assert np.allclose(fit_ridge(F, Y, lam), direct, rtol=1e-9, atol=1e-12)
+            assert np.allclose(fit_ridge_full_lambda(F, Y, lam), direct, rtol=1e-9, atol=1e-12)
             assert np.allclose(sweep.weights(lam), direct, rtol=1e-9, atol=1e-12)
 
 
@@ -78,7 +78,7 @@ def test_sweep_accuracies_match_one_fit_per_lambda():
 ])
 def test_fit_ridge_rejects_bad_input(bad, message):
     with pytest.raises(ValueError, match=message):
-        fit_ridge(**bad)
+        fit_ridge_full_lambda(**bad)
 
 
 def test_accuracy_checks_label_shape():

@@ -76,3 +76,46 @@ def test_bad_subjects_are_one_line_errors(subjects, message):
     with pytest.raises(ValueError, match=message) as info:
         run("izzo-zou/theorem-3", **subjects)
     assert "\n" not in str(info.value)
+
+
+EXAMPLES = "docs/examples/my_distillers.py"
+
+
+def _verify(*args):
+    return subprocess.run([sys.executable, "-m", "theorems", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_cli_subject_correct_distiller_is_verified():
+    done = _verify("izzo-zou/theorem-3", "--subject", f"distill={EXAMPLES}:qr_distill")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "not-applicable" in done.stdout and ": verified" in done.stdout
+
+
+@pytest.mark.parametrize("broken", ["qr_distill_label_slip", "qr_distill_transpose_slip"])
+def test_cli_subject_broken_distiller_is_falsified_with_a_counterexample(broken):
+    done = _verify("izzo-zou/theorem-3", "--subject", f"distill={EXAMPLES}:{broken}")
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    assert ": falsified" in done.stdout and "counterexample:" in done.stdout
+
+
+@pytest.mark.parametrize("option, message", [
+    ("distill=nowhere.py:fn", "does not exist"),
+    ("distill=numpy:zeros", "cannot be called like the built-in"),
+    ("nosuch=numpy:zeros", "takes a subject 'nosuch'"),
+    ("distill", "must look like NAME=module:function"),
+])
+def test_cli_bad_subject_is_one_line_exit_2(option, message):
+    done = _verify("izzo-zou/theorem-3", "--subject", option)
+    assert done.returncode == 2 and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+GLM_EXAMPLES = "docs/examples/my_glm_points.py"
+
+
+@pytest.mark.parametrize("construct, code, verdict", [("halved_point", 0, ": verified"),
+                                                      ("halved_point_label_slip", 1, ": falsified")])
+def test_cli_subject_glm_single_point(construct, code, verdict):
+    done = _verify("izzo-zou/theorem-1", "--subject", f"construct={GLM_EXAMPLES}:{construct}")
+    assert done.returncode == code, done.stdout[-2000:] + done.stderr[-2000:]
+    assert verdict in done.stdout

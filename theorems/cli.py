@@ -27,6 +27,8 @@ from theorems.profiles import DEFAULT_PROFILE, PROFILE_EXAMPLES
 from theorems.registry import REGISTRY, Reproduction, Theorem
 from theorems.report import as_document, check_line, dumps, format_table, theorem_table
 from theorems.runner import run_theorem
+from theorems.subjects import describe as describe_subjects
+from theorems.subjects import parse_subject_options, validate_subjects
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -96,12 +98,11 @@ def cli() -> None:
 def list_command(load: tuple[str, ...]) -> None:
     """One line per registered theorem: id, title, kinds of check."""
     _load_files(load)
-    rows = [[t.id, t.title, ",".join(t.kinds())] for t in REGISTRY.theorems()]
-    click.echo(format_table(rows, ["id", "title", "checks"]))
-    reproductions = REGISTRY.reproductions()
+    theorems, reproductions = REGISTRY.listing()
+    click.echo(format_table([list(row) for row in theorems], ["id", "title", "checks"]))
     if reproductions:
         click.echo("\nreproductions (verify reproduce ID):")
-        click.echo(format_table([[r.id, r.title] for r in reproductions], ["id", "title"]))
+        click.echo(format_table([list(row) for row in reproductions], ["id", "title"]))
 
 
 def _resolve(ids: tuple[str, ...]) -> list[Theorem]:
@@ -133,6 +134,10 @@ def explain(theorem: Theorem) -> str:
         needs = f" (needs {', '.join(r.name for r in check.needs)})" if check.needs else ""
         lines.append(f"  - {check.name} [{check.kind}]{needs}:")
         lines.extend("      " + row for row in check.description.splitlines())
+        subjects = describe_subjects(check)
+        if subjects:
+            lines.append("      subjects (replace with --subject NAME=module:function):")
+            lines.extend("        " + row for row in subjects)
     return "\n".join(lines)
 
 
@@ -147,10 +152,21 @@ def _given(ctx: click.Context, name: str) -> bool:
 
 def _check_explain(ctx: click.Context) -> None:
     """--explain runs nothing, so no run option applies."""
-    given = [f"--{name.replace('_dir', '').replace('_path', '')}" for name in
-             ("profile", "seed", "json_path", "plot_dir", "rerun", "preset") if _given(ctx, name)]
+    given = [f"--{name.replace('_dir', '').replace('_path', '').replace('_options', '')}" for name in
+             ("profile", "seed", "json_path", "plot_dir", "rerun", "preset", "subject_options") if _given(ctx, name)]
     if given:
         raise click.UsageError(f"{given[0]} does not apply to --explain (it prints and runs nothing)")
+
+
+def _check_subjects(subject_options: tuple[str, ...], theorems: list[Theorem]) -> dict:
+    """--subject NAME=module:function: loaded and checked against every named theorem's checks
+    (signature and return type) before anything runs."""
+    if not subject_options:
+        return {}
+    subjects = parse_subject_options(subject_options)
+    for theorem in theorems:
+        validate_subjects(theorem, subjects)
+    return subjects
 
 
 def _check_json_path(json_path: str | None) -> None:
@@ -251,11 +267,15 @@ def _write_json(json_path: str, text: str) -> None:
 @click.option("--rerun", is_flag=True,
               help="Retrain instead of refitting the committed runs (" + ", ".join(RETRAINS) + ").")
 @click.option("--preset", help="With --rerun: the run preset (default smoke; e.g. cpu, gpu).")
+@click.option("--subject", "subject_options", multiple=True, metavar="NAME=MODULE:FUNCTION",
+              help="Run the checks that take subject NAME on your object (module.path:fn or file.py:fn); "
+                   "checks that do not take it are reported not-applicable. Repeatable.")
 @click.option("--runs", "runs_path", metavar="FILE", help="Fit the Luo & Xu laws to your runs (CSV or JSON lines; "
               "see docs/testing-laws-on-your-runs.md) instead of the committed runs.")
 @_load_option
 @click.pass_context
-def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, runs_path, load) -> None:
+def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, subject_options,
+                runs_path, load) -> None:
     """Run the checks of the named theorems ('all' for every one)."""
     _load_files(load)
     theorems = _resolve(ids)
@@ -263,6 +283,7 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
         _check_explain(click_ctx)
         click.echo("\n\n".join(globals()["explain"](t) for t in theorems))
         return
+    subjects = _check_subjects(subject_options, theorems)
     _check_json_path(json_path)
     _check_plot_dir(plot_dir, theorems)
     _check_runs(runs_path, rerun, theorems)
@@ -274,7 +295,8 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
     echo = (lambda text: click.echo(text, err=True)) if to_stdout else click.echo
     results = []
     for theorem in theorems:
-        result = run_theorem(theorem, ctx, progress=lambda r: click.echo(check_line(r), err=True))
+        result = run_theorem(theorem, ctx, progress=lambda r: click.echo(check_line(r), err=True),
+                             subjects=subjects or None)
         echo(theorem_table(result) + "\n")
         results.append(result)
     verdicts = [r.verdict for r in results]

@@ -202,13 +202,54 @@ class Reproduction:
     needs: tuple[Requirement, ...] = ()
 
 
+INDEX_PATH = Path(__file__).with_name("builtin_index.json")
+"""Id, title, kinds of check and module of every built-in theorem and reproduction, so that
+``verify list`` and resolving one id import nothing but the module they need. Regenerate with
+``python -m theorems.registry`` after adding or renaming a built-in (a test compares it with the
+modules)."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A built-in theorem or reproduction as the index lists it, without importing its module."""
+
+    id: str
+    title: str
+    kinds: tuple[str, ...]
+    module: str
+    reproduction: bool = False
+
+    @property
+    def short_id(self) -> str:
+        return self.id.split("/", 1)[1]
+
+
+def read_index() -> list[IndexEntry]:
+    import json
+
+    return [IndexEntry(e["id"], e["title"], tuple(e["kinds"]), e["module"], e.get("reproduction", False))
+            for e in json.loads(INDEX_PATH.read_text(encoding="utf-8"))]
+
+
+def build_index() -> list[dict]:
+    """The index as the modules define it (imports every built-in module)."""
+    registry = Registry()
+    registry.load_builtins()
+    entries = [{"id": t.id, "title": t.title, "kinds": t.kinds(), "module": t.checks[0].fn.__module__}
+               for t in registry.theorems() if t.checks[0].fn.__module__.startswith("theorems.")]
+    entries += [{"id": r.id, "title": r.title, "kinds": [], "module": r.fn.__module__, "reproduction": True}
+                for r in registry.reproductions() if r.fn.__module__.startswith("theorems.")]
+    return entries
+
+
 class Registry:
-    """Theorems and reproductions by id; built-ins are imported on first use."""
+    """Theorems and reproductions by id; a built-in's module is imported when it is first needed."""
 
     def __init__(self) -> None:
         self._theorems: dict[str, Theorem] = {}
         self._reproductions: dict[str, Reproduction] = {}
         self._builtins_loaded = False
+        self._plugins_loaded = False
 
     # registration ---------------------------------------------------------------------------
     def register(self, theorem: Theorem) -> Theorem:
@@ -240,10 +281,34 @@ class Registry:
             for module in pkgutil.iter_modules(sub.__path__):
                 if not module.name.startswith("_"):
                     self._collect(importlib.import_module(f"theorems.{namespace.name}.{module.name}"))
+        self.load_plugins()
+
+    def load_plugins(self) -> None:
+        """Register the theorems of installed packages (entry-point group ``ddtheory.theorems``)."""
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             loaded = entry_point.load()
             for theorem in _theorems_in(loaded):
                 self.register(theorem)
+
+    def _load_module_of(self, entry: IndexEntry) -> None:
+        self._collect(importlib.import_module(entry.module))
+
+    def listing(self) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+        """(id, title, kinds) of every theorem and (id, title) of every reproduction, importing no
+        built-in module: built-ins come from the index, loaded and plug-in claims from the registry."""
+        if self._builtins_loaded:
+            return ([(t.id, t.title, ",".join(t.kinds())) for t in self.theorems()],
+                    [(r.id, r.title) for r in self.reproductions()])
+        self.load_plugins()
+        index = read_index()
+        theorems = {e.id: (e.id, e.title, ",".join(e.kinds)) for e in index if not e.reproduction}
+        theorems.update({t.id: (t.id, t.title, ",".join(t.kinds())) for t in self._theorems.values()})
+        reproductions = {e.id: (e.id, e.title) for e in index if e.reproduction}
+        reproductions.update({r.id: (r.id, r.title) for r in self._reproductions.values()})
+        return [theorems[k] for k in sorted(theorems)], [reproductions[k] for k in sorted(reproductions)]
 
     def _collect(self, module: Any) -> None:
         """Register the theorems and reproductions a module defines (so a fresh registry sees
@@ -283,7 +348,18 @@ class Registry:
 
     def resolve(self, query: str) -> Theorem:
         """A canonical id, or a short id held by exactly one theorem; otherwise a ValueError
-        naming the candidates, closest first."""
+        naming the candidates, closest first. A built-in found in the index is imported alone."""
+        if not self._builtins_loaded:
+            self.load_plugins()
+            known = {t.id: t for t in self._theorems.values()}
+            index = [e for e in read_index() if not e.reproduction]
+            ids = set(known) | {e.id for e in index}
+            matches = [query] if query in ids else [i for i in ids if "/" not in query and i.split("/", 1)[1] == query]
+            if len(matches) == 1:
+                if matches[0] not in known:
+                    self._load_module_of(next(e for e in index if e.id == matches[0]))
+                if matches[0] in self._theorems:
+                    return self._theorems[matches[0]]
         theorems = self.theorems()
         by_id = {theorem.id: theorem for theorem in theorems}
         if query in by_id:
@@ -299,6 +375,12 @@ class Registry:
         raise ValueError(f"unknown theorem id {query!r}{hint} (see `verify list`)")
 
     def resolve_reproduction(self, query: str) -> Reproduction:
+        if not self._builtins_loaded and query not in self._reproductions:
+            entry = next((e for e in read_index() if e.reproduction and e.id == query), None)
+            if entry is not None:
+                self._load_module_of(entry)
+                if query in self._reproductions:
+                    return self._reproductions[query]
         reproductions = {r.id: r for r in self.reproductions()}
         if query in reproductions:
             return reproductions[query]
@@ -339,3 +421,17 @@ def register(theorem: Theorem) -> Theorem:
 def register_reproduction(reproduction: Reproduction) -> Reproduction:
     """Add a reproduction (``verify reproduce ID``) to the registry in use."""
     return REGISTRY.register_reproduction(reproduction)
+
+
+def write_index() -> None:
+    """Rewrite :data:`INDEX_PATH` from the modules."""
+    import json
+
+    INDEX_PATH.write_text(json.dumps(build_index(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {INDEX_PATH}")
+
+
+if __name__ == "__main__":
+    from theorems.registry import write_index as _write  # the package's module, not this __main__ copy
+
+    _write()

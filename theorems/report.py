@@ -46,6 +46,25 @@ def format_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)])
 
 
+MAX_COUNTEREXAMPLE = 400
+"""Characters of a counterexample shown in the table; ``--json`` keeps it whole."""
+
+
+def counterexample_text(counterexample) -> str:
+    """The counterexample on one line, numbers to 6 significant digits, cut at MAX_COUNTEREXAMPLE."""
+    def short(value):
+        if isinstance(value, float):
+            return float(f"{value:.6g}")
+        if isinstance(value, list):
+            return [short(v) for v in value]
+        if isinstance(value, dict):
+            return {k: short(v) for k, v in value.items()}
+        return value
+
+    text = json.dumps(short(counterexample), ensure_ascii=False)
+    return text if len(text) <= MAX_COUNTEREXAMPLE else text[: MAX_COUNTEREXAMPLE - 1] + "…"
+
+
 def theorem_table(result: TheoremResult) -> str:
     rows = []
     for check in result.checks:
@@ -62,11 +81,13 @@ def theorem_table(result: TheoremResult) -> str:
             ]
         )
     table = format_table(rows, ["check", "kind", "verdict", "figures", "seconds"])
-    notes = [
-        f"  {c.check.name}: {c.outcome.note}"
-        for c in result.checks
-        if c.outcome.note and (c.verdict.is_failure or str(c.verdict) in ("skipped", "not-supported", "unrefuted", "inconclusive"))
-    ]
+    notes = []
+    for c in result.checks:
+        if c.outcome.note and (c.verdict.is_failure or str(c.verdict) in ("skipped", "not-supported", "unrefuted",
+                                                                           "inconclusive")):
+            notes.append(f"  {c.check.name}: {c.outcome.note}")
+        if c.verdict.is_failure and c.outcome.counterexample is not None:
+            notes.append(f"    counterexample: {counterexample_text(c.outcome.counterexample)}")
     title = f"{result.theorem.id} — {result.theorem.title}: {result.verdict}"
     return "\n".join([title, table, *notes])
 

@@ -86,7 +86,8 @@ def signature_text(obj: Any) -> str:
             return f"{getattr(obj, '__name__', type(obj).__name__)}{inspect.signature(obj)}"
         except (TypeError, ValueError):
             return getattr(obj, "__name__", repr(obj))
-    return f"a {type(obj).__name__} (default {obj!r})"
+    shown = repr(obj)
+    return f"a {type(obj).__name__} (default {shown if len(shown) <= 80 else shown[:79] + '…'})"
 
 
 def _return_class(fn: Any) -> type | None:

@@ -25,3 +25,9 @@ def qr_distill_label_slip(X, y, *, normalised=False):
     """``qr_distill`` with labels 0.1 % too large."""
     good = qr_distill(X, y, normalised=normalised)
     return LinearDistillation(good.X, good.y * 1.001, good.rank, good.dimension, normalised, "qr, labels slipped")
+
+
+def qr_distill_transpose_slip(X, y, *, normalised=False):
+    """``qr_distill`` returning Rᵀ for R: the points' Gram matrix becomes R Rᵀ ≠ RᵀR = XᵀX."""
+    good = qr_distill(X, y, normalised=normalised)
+    return LinearDistillation(good.X.T, good.y, good.rank, good.dimension, normalised, "qr, transposed")

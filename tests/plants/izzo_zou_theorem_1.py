@@ -5,7 +5,9 @@ import math
 import numpy as np
 import sympy as sp
 
-from constructions.glm import ETA, FAMILIES, FLOAT, MU, Family, SinglePoint
+from dataclasses import replace
+
+from constructions.glm import ETA, FAMILIES, FLOAT, MU, Family, SinglePoint, single_point, single_point_gradient_descent
 
 from tests.plants import Plant
 
@@ -31,6 +33,28 @@ def stretched_point(family, theta, arithmetic=FLOAT):
     return SinglePoint(2 * theta, family.functions(arithmetic).mean((theta * theta).sum()))
 
 
+def float_point(family, theta, arithmetic=FLOAT):
+    """The right point, computed in float64 whatever arithmetic was asked for."""
+    return single_point(family, np.array([float(v) for v in theta]))
+
+
+def understated_certificate(*args, **kwargs):
+    """Descent that reports a tenth of its certificate."""
+    run = single_point_gradient_descent(*args, **kwargs)
+    return replace(run, certificate=run.certificate / 10)
+
+
+def inflated_certificate(*args, **kwargs):
+    """Descent that reports a certificate 100 times too large (true, but vacuous)."""
+    run = single_point_gradient_descent(*args, **kwargs)
+    return replace(run, certificate=run.certificate * 100)
+
+
+def always_converged(*args, **kwargs):
+    """Descent that always claims convergence."""
+    return replace(single_point_gradient_descent(*args, **kwargs), converged=True)
+
+
 def preconditioned_step(gradient, point, step):
     """v − η·diag(1, 2)·∇ℓ(v): a diagonal preconditioner tilts the iterate out of span(θ)."""
     return point - step * sp.diag(1, 2) * gradient
@@ -47,7 +71,13 @@ PLANTS = {
         Plant("Bernoulli table entry with mean σ(2η) ≠ b′", {"families": (STEEP_BERNOULLI,)}),
     ],
     "izzo-zou/theorem-1::descent-stays-in-span": [Plant("preconditioned step", {"step": preconditioned_step})],
-    "izzo-zou/theorem-1::exact-recovery": [Plant("label g⁻¹(‖θ‖)", {"construct": label_from_norm})],
+    "izzo-zou/theorem-1::exact-recovery": [Plant("label g⁻¹(‖θ‖)", {"construct": label_from_norm}),
+                                           Plant("point rounded to float64", {"construct": float_point})],
+    "izzo-zou/theorem-1::descent-certificate": [
+        Plant("certificate understated 10×", {"descend": understated_certificate}),
+        Plant("certificate inflated 100×", {"descend": inflated_certificate}),
+        Plant("always reports converged", {"descend": always_converged}),
+    ],
     "izzo-zou/theorem-1::random-glms": [Plant("label g⁻¹(‖θ‖)", {"construct": label_from_norm}),
                                         Plant("point stretched to 2θ", {"construct": stretched_point})],
     "izzo-zou/theorem-1::off-span-initialisation": [Plant("start projected onto span(θ)", {"initialise": start_in_span})],

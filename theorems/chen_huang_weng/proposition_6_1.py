@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from constructions.feature_maps import IdentityMap, LeakyReLUNetwork
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from empirical.krr_table3 import fashion_mnist
 from theorems import Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
@@ -47,7 +47,7 @@ def _compare(X, Y, feature_map, lam, alternative):
     """(relative model difference / bound, feature move / ‖F‖) for the alternative dataset."""
     X_other = alternative(X, Y, feature_map)
     F, F_other = feature_map(X), feature_map(X_other)
-    W, W_other = fit_ridge(F, Y, lam), fit_ridge(F_other, Y, lam)
+    W, W_other = fit_ridge_full_lambda(F, Y, lam), fit_ridge_full_lambda(F_other, Y, lam)
     smallest = np.linalg.eigvalsh(F.T @ F)[0] + lam
     bound = normal_equation_error_bound(np.linalg.norm(F, 2), np.linalg.norm(Y), np.linalg.norm(W), smallest, F.shape[0])
     bound *= max(1.0, condition(feature_map.weights[0]) / feature_map.slope if isinstance(feature_map, LeakyReLUNetwork) else 1.0)

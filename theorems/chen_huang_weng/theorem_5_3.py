@@ -32,7 +32,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from constructions.feature_maps import DeepLinearNetwork
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
@@ -143,7 +143,7 @@ def _error_ratio(W, X_S, network, Y_S, lam_s):
     """Relative ‖W_S − W‖ over 10·size·u·κ(F_S)κ(Π)·‖G‖‖Y_S‖/‖W‖: the preimage Π⁺ and the forward map
     perturb F_S by ≈ size·u·κ(Π) relative, which retraining amplifies as in Theorem 4.1."""
     F_S = network(X_S)
-    W_s = fit_ridge(F_S, Y_S, lam_s)
+    W_s = fit_ridge_full_lambda(F_S, Y_S, lam_s)
     amplification = np.linalg.norm(np.linalg.pinv(F_S), 2) * np.linalg.norm(Y_S, 2) / np.linalg.norm(W, 2)
     tol = recovery_tolerance(condition(F_S) * condition(network.product), amplification, max(F_S.shape))
     return float(np.linalg.norm(W_s - W) / np.linalg.norm(W)) / tol
@@ -201,7 +201,7 @@ def target_outside_range(ctx, target_in_range=False) -> Outcome:
         G = admissible_operator(W, Y_S)
         F_S, _ = features_from_operator(projector @ G)
         X_S = F_S @ np.linalg.pinv(network.product).T  # the least-squares preimage of the projected features
-        below, floor, miss = span_floor(W, fit_ridge(network(X_S), Y_S, 0.0), network)
+        below, floor, miss = span_floor(W, fit_ridge_full_lambda(network(X_S), Y_S, 0.0), network)
         if below:
             raise Violation(f"target outside Range(Π): every distilled set misses by ≥ {floor:.3g}", floor=floor, miss=miss)
         return None
@@ -279,7 +279,7 @@ def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
         if not all(h_conditions(network, W)):
             return None
         X_S, _, _ = distill_via_h(W, network, Y_S)
-        below, floor, miss = span_floor(W, fit_ridge(network(X_S), Y_S, 0.0), network)
+        below, floor, miss = span_floor(W, fit_ridge_full_lambda(network(X_S), Y_S, 0.0), network)
         if below:
             raise Violation(f"both H conditions hold, yet the k + 1 points miss W by {miss:.3g} ≥ floor {floor:.3g}",
                             floor=floor, miss=miss)

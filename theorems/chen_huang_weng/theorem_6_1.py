@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
@@ -48,7 +48,7 @@ def kip_loss(F, Y, F_S, Y_S, lam_s: float) -> float:
 
 def analytic_set(F, Y, lam: float, rng):
     """Theorem 5.1's distilled features for φ = identity on the features: one point per class."""
-    W = fit_ridge(F, Y, lam)
+    W = fit_ridge_full_lambda(F, Y, lam)
     Y_S = np.eye(Y.shape[1])
     F_S, lam_s = features_from_operator(admissible_operator(W, Y_S))
     return F_S, Y_S, lam_s, W
@@ -107,7 +107,7 @@ def minimal_loss(ctx, construct=analytic_set) -> Outcome:
         slack = _loss_scale(F, Y) * condition(F_S) ** 2
         attained = kip_loss(F, Y, F_S, Y_S, lam_s)
         other = F_S + 0.1 * rng.normal(size=F_S.shape)
-        W_other = fit_ridge(other, Y_S, 0.0)
+        W_other = fit_ridge_full_lambda(other, Y_S, 0.0)
         excess = kip_loss(F, Y, other, Y_S, 0.0) - floor
         predicted = float(np.linalg.norm(F @ (W_other - W)) ** 2)
         if abs(attained - floor) > slack or abs(excess - predicted) > slack * condition(other) ** 2:

@@ -22,7 +22,7 @@ import sympy as sp
 from hypothesis import strategies as st
 from scipy.special import ndtr  # the standard normal CDF (scipy.stats costs ~1 s of start-up)
 
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
@@ -72,7 +72,7 @@ def private_distillation(X, Y, m: int, epsilon: float, delta: float, B: float, s
     if m <= k:
         raise ValueError(f"Theorem 6.2 needs m > k = {k} distilled points, got m = {m}")
     s = noise_scale(sensitivity_bound(B, sigma_0, X.shape[0]), epsilon, delta)
-    W_noisy = fit_ridge(X, Y, 0.0) + rng.normal(scale=s, size=(X.shape[1], k))
+    W_noisy = fit_ridge_full_lambda(X, Y, 0.0) + rng.normal(scale=s, size=(X.shape[1], k))
     Y_S = np.eye(k)[np.arange(m) % k]
     F_S, _ = features_from_operator(admissible_operator(W_noisy, Y_S, rng.normal(size=(X.shape[1], m))))
     return F_S, Y_S, s
@@ -104,7 +104,7 @@ def neighbours(draw, max_condition: float = 10.0):
 
 def observed_change(X, Y, X_other, Y_other) -> tuple[float, float]:
     """(‖W − W'‖_F, σ₀ = min(σ_min(X), σ_min(X')))."""
-    W, W_other = fit_ridge(X, Y, 0.0), fit_ridge(X_other, Y_other, 0.0)
+    W, W_other = fit_ridge_full_lambda(X, Y, 0.0), fit_ridge_full_lambda(X_other, Y_other, 0.0)
     sigma_0 = min(np.linalg.svd(X, compute_uv=False)[-1], np.linalg.svd(X_other, compute_uv=False)[-1])
     return float(np.linalg.norm(W - W_other)), float(sigma_0)
 

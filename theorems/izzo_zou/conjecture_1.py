@@ -31,7 +31,7 @@ from constructions.logistic import (
     LogisticData,
     attempt_starts,
     best_path_attempt,
-    fit_logistic_ridge,
+    fit_logistic_ridge_full_lambda,
     path_scale,
     regularisation_path,
 )
@@ -129,7 +129,7 @@ def path_coincidence_search(ctx, criterion=correspondence_residual, points_short
 def one_point_path(data: LogisticData) -> LogisticData:
     """(sign θ̂, σ(abs θ̂)) with θ̂ the unregularised 1-D fit: a single point whose ridge path runs
     from θ̂ (λ' = 0) to 0 (λ' → ∞) along the same segment as the data's."""
-    theta_hat = fit_logistic_ridge(data, 0.0)[0]
+    theta_hat = fit_logistic_ridge_full_lambda(data, 0.0)[0]
     return LogisticData.build([[np.sign(theta_hat) or 1.0]], [expit(abs(theta_hat))], binary=False)
 
 
@@ -153,13 +153,13 @@ def one_dimensional(ctx, distil=one_point_path) -> Outcome:
 
     def prop(data):
         lambdas = np.logspace(-2, 1, 8)
-        unregularised = fit_logistic_ridge(data, 0.0)
+        unregularised = fit_logistic_ridge_full_lambda(data, 0.0)
         assume(abs(unregularised[0]) > 1e-6)  # a path that is only the point 0 says nothing
         path = regularisation_path(data, lambdas)
         point = distil(data)
         level = 10 * gradient_tolerance(data, path, lambdas)
         on_path = np.linalg.norm(correspondence_residual(point, path, lambdas)) <= level / path_scale(path, lambdas)
-        endpoint = fit_logistic_ridge(point, 0.0)
+        endpoint = fit_logistic_ridge_full_lambda(point, 0.0)
         # the endpoint's own Newton level divided by the curvature σ(1−σ)·x̃² of the single point
         curvature = expit(abs(unregularised[0])) * (1 - expit(abs(unregularised[0])))
         same_end = abs(endpoint[0] - unregularised[0]) <= 2 * level / curvature

@@ -44,8 +44,9 @@ from constructions.glm import (
 )
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import drawn
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.search import counterexample_outcome, property_outcome, within
 from theorems.strategies import BOUNDED, with_condition
 from theorems.tolerances import condition_number, relative_error, solve_tolerance, unit_roundoff
 
@@ -205,53 +206,148 @@ EXACT_DIGITS = 50
 EXACT_THRESHOLD = 1e-40
 
 
-@checks.add("exact-recovery", Kind.CONSTRUCTION)
-def exact_recovery(ctx, construct=single_point) -> Outcome:
-    """Gaussian: integer data (8 × 3), θ = (XᵀX)⁻¹Xᵀy exactly in rationals (statsmodels' float fit
-    agrees with it to 10·n·κ(XᵀX)·u), single point and descent in exact arithmetic: θ_GD − θ is
-    exactly the zero vector. Bernoulli and Poisson:
-    θ fitted by statsmodels on synthetic data (30 × 3) is taken exactly (floats are rationals),
-    the point and descent run in mpmath at 50 digits, and ‖θ_GD − θ‖ < 1e-40 (the issue's
-    threshold; the derived rounding bound 10·(d+1)·10⁻⁵⁰·(1 + κ) is reported and far below it)."""
-    rng = ctx.rng("exact")
+def exact_data(rng: np.random.Generator) -> tuple[sp.Matrix, sp.Matrix]:
+    """Integer X (8 × 3, rank 3) and integer y (8) for the exact Gaussian runs."""
     while True:
         X = sp.Matrix(rng.integers(-5, 6, size=(8, 3)).tolist())
         if X.rank() == 3:
-            break
-    y = sp.Matrix(rng.integers(-9, 10, size=8).tolist())
-    theta = (X.T * X).LUsolve(X.T * y)
+            return X, sp.Matrix(rng.integers(-9, 10, size=8).tolist())
+
+
+def exact_gaussian_runs(construct, X: sp.Matrix, y: sp.Matrix) -> dict:
+    """In exact rationals: θ = (XᵀX)⁻¹Xᵀy, descent from 0 and from θ/3 (in span(θ); not a
+    binary fraction, so a start rounded to float64 leaves a nonzero error), and the data
+    y − Xθ ⊥ col(X), whose minimiser is θ = 0 (x̃ = 0: descent never moves). Returns the number
+    of nonzero error entries, and of iterate entries that are not exact rationals."""
     gaussian = FAMILIES["gaussian"]
-    run = single_point_gradient_descent(gaussian, construct(gaussian, list(theta), EXACT), tol=0, max_steps=10,
-                                        arithmetic=EXACT)
-    exact_error = [sp.nsimplify(a - b) for a, b in zip(run.theta, theta)]
+    theta = (X.T * X).LUsolve(X.T * y)
+    runs = [single_point_gradient_descent(gaussian, construct(gaussian, list(theta), EXACT), start, tol=0,
+                                          max_steps=10, arithmetic=EXACT)
+            for start in (None, list(theta / 3))]
+    errors = [sp.nsimplify(a - b) for run in runs for a, b in zip(run.theta, theta)]
+    orthogonal = y - X * theta  # exact residual: Xᵀ(y − Xθ) = 0, so its GLM minimiser is 0
+    zero_theta = (X.T * X).LUsolve(X.T * orthogonal)
+    zero_run = single_point_gradient_descent(gaussian, construct(gaussian, list(zero_theta), EXACT), tol=0,
+                                             max_steps=10, arithmetic=EXACT)
+    errors += list(zero_run.theta) + [zero_run.steps]
+    iterates = [v for run in runs + [zero_run] for v in run.theta]
+    return {"theta": theta, "nonzero": sum(e != 0 for e in errors),
+            "not_rational": sum(not isinstance(v, sp.Rational) for v in iterates)}
+
+
+@checks.add("exact-recovery", Kind.CONSTRUCTION)
+def exact_recovery(ctx, construct=single_point) -> Outcome:
+    """Gaussian: integer data (8 × 3), θ = (XᵀX)⁻¹Xᵀy exactly in rationals (statsmodels' float fit
+    agrees with it to 10·n·κ(XᵀX)·u), single point and descent in exact arithmetic from 0 and
+    from θ/3: θ_GD − θ is exactly the zero vector and every iterate entry is a sympy Rational
+    (:func:`exact_gaussian_runs`, which also runs the θ = 0 case). Bernoulli and Poisson: θ fitted
+    by statsmodels on synthetic data (30 × 3) is taken exactly (floats are rationals), the point
+    and descent from 0 and from θ/3 run in mpmath at 50 digits, every iterate entry is an mpf,
+    and ‖θ_GD − θ‖ < 1e-40 (the issue's threshold; the derived rounding bound
+    10·(d+1)·10⁻⁵⁰·(1 + κ) is reported and far below it)."""
+    X, y = exact_data(ctx.rng("exact"))
+    exact = exact_gaussian_runs(construct, X, y)
+    theta = exact["theta"]
     # statsmodels' float fit of the same data agrees with the exact θ to solve_tolerance(κ(XᵀX), n)
     X_float, theta_float = np.array(X.tolist(), dtype=float), np.array([float(v) for v in theta])
-    statsmodels_gap = relative_error(fit_glm(gaussian, X_float, np.array(y.tolist(), dtype=float).ravel()).theta,
+    statsmodels_gap = relative_error(fit_glm(FAMILIES["gaussian"], X_float, np.array(y.tolist(), dtype=float).ravel()).theta,
                                      theta_float)
     gap_tolerance = solve_tolerance(condition_number(X_float.T @ X_float), X_float.shape[0])
-    figures = {"gaussian_nonzero_entries": sum(e != 0 for e in exact_error),
+    figures = {"gaussian_nonzero_entries": exact["nonzero"], "gaussian_not_rational": exact["not_rational"],
                "statsmodels_gap_over_tolerance": statsmodels_gap / gap_tolerance}
-    if any(e != 0 for e in exact_error) or statsmodels_gap > gap_tolerance:
-        return Outcome.falsified({"family": "gaussian", "theta": [str(v) for v in theta],
-                                  "error": [str(e) for e in exact_error]},
+    if exact["nonzero"] or exact["not_rational"] or not statsmodels_gap <= gap_tolerance:
+        return Outcome.falsified({"family": "gaussian", "theta": [str(v) for v in theta]},
                                  "exact Gaussian recovery is not exact (or θ is not statsmodels' fit)", **figures)
     for name in ("bernoulli", "poisson"):
         family = FAMILIES[name]
         fit = fit_glm(family, *synthetic_data(name, ctx.rng(name)))
         with mpmath.workdps(EXACT_DIGITS):
             target = MPMATH.vector(fit.theta)
-            run = single_point_gradient_descent(family, construct(family, fit.theta, MPMATH),
-                                                tol=mpmath.mp.eps, max_steps=MAX_STEPS, arithmetic=MPMATH)
-            error = float(mpmath.sqrt(((run.theta - target) ** 2).sum()))
+            runs = [single_point_gradient_descent(family, construct(family, fit.theta, MPMATH), start,
+                                                  tol=mpmath.mp.eps, max_steps=MAX_STEPS, arithmetic=MPMATH)
+                    for start in (None, target / 3)]
+            error = max(float(mpmath.sqrt(((run.theta - target) ** 2).sum())) for run in runs)
+            not_mpf = sum(not isinstance(v, mpmath.mpf) for run in runs for v in run.theta)
         figures[f"{name}_error"] = error
         figures[f"{name}_bound"] = recovery_tolerance(family, fit.theta, 10.0**-EXACT_DIGITS) * np.linalg.norm(fit.theta)
-        if not error < EXACT_THRESHOLD:
+        if not_mpf or not error < EXACT_THRESHOLD:
             return Outcome.falsified({"family": name, "theta": fit.theta.tolist(), "error": error},
-                                     f"{name}: error {error:.3g} at 50 digits", **figures)
+                                     f"{name}: error {error:.3g} at 50 digits, {not_mpf} iterate entries not mpf",
+                                     **figures)
     return Outcome.verified(**figures)
 
 
-# --- property ---------------------------------------------------------------------------------
+# --- properties -------------------------------------------------------------------------------
+
+
+def curvature_ratio(family: Family, a, b):
+    """max/min of b″ over the segment between a and b, evaluated here from the family's sympy
+    b″ (unimodal with its peak at ``family.curvature_peak``: the minimum is at an end, the
+    maximum at the peak clipped to the segment)."""
+    low, high = (a, b) if a <= b else (b, a)
+    peak = min(max(mpmath.mpf(family.curvature_peak), low), high)
+    values = [mpmath.mpf(sp.N(family.variance.subs(ETA, sp.Float(str(z), mpmath.mp.dps)), mpmath.mp.dps))
+              for z in (low, high, peak)]
+    return values[2] / min(values[0], values[1])
+
+
+CERTIFICATE_DIGITS = 40
+CERTIFICATE_GRID = tuple((family, np.array(theta), steps, tol) for family in FAMILIES
+                         for theta in ([0.6, -0.8, 1.2], [5.0])
+                         for steps in (1, 2, 4) for tol in (0.0, 1e-3))
+"""Tried before any draw: runs cut off after 1, 2 or 4 steps, or stopped by tol = 10⁻³, for every
+family, at ‖θ‖² = 2.44 and at ‖θ‖ = 5 (Bernoulli curvature far from its peak)."""
+
+
+@st.composite
+def descent_problem(draw):
+    """(family, θ, ``max_steps`` ∈ [1, 30], ``tol`` ∈ {0} ∪ 10^[−12, −1]) with d ≤ 4 and
+    0.1 ≤ ‖θ‖ ≤ 5, so that many runs stop early on their certificate or their step cap."""
+    family = draw(st.sampled_from(list(FAMILIES)))
+    theta = draw(arrays(np.float64, (draw(st.integers(min_value=1, max_value=4)),), elements=BOUNDED))
+    assume(0.1 <= np.linalg.norm(theta) <= 5.0)
+    tol = draw(st.sampled_from([0.0] + [10.0**-k for k in range(1, 13)]))
+    return family, theta, draw(st.integers(min_value=1, max_value=30)), tol
+
+
+@checks.add("descent-certificate", Kind.PROPERTY)
+def descent_certificate(ctx, descend=single_point_gradient_descent) -> Outcome:
+    """The run's report is checked against the actual error, in mpmath at 40 digits (where the
+    limit of descent from 0 is θ up to slack = 10·(d+1)·10⁻⁴⁰·(1 + κ)·‖θ‖): (a) the certificate
+    bounds the distance to the limit, ‖θ_k − θ‖ ≤ certificate + slack; (b) it is not vacuous,
+    certificate ≤ (max b″/min b″ on the remaining segment)·‖θ_k − θ‖ + slack (mean value
+    theorem); (c) ``converged`` is exactly certificate ≤ tol·‖θ_k‖, and a converged run has
+    ‖θ_k − θ‖ ≤ tol·‖θ_k‖ + slack; (d) a run neither converged nor stalled used all its steps.
+    :data:`CERTIFICATE_GRID` runs first. Figures: worst actual / certificate and
+    certificate / (ratio · actual)."""
+
+    def prop(problem):
+        name, theta, max_steps, tol = problem
+        family = FAMILIES[name]
+        with mpmath.workdps(CERTIFICATE_DIGITS):
+            target = MPMATH.vector(theta)
+            run = descend(family, single_point(family, theta, MPMATH), tol=tol, max_steps=max_steps, arithmetic=MPMATH)
+            actual = mpmath.sqrt(((run.theta - target) ** 2).sum())
+            norm = mpmath.sqrt((run.theta * run.theta).sum())
+            slack = recovery_tolerance(family, theta, 10.0**-CERTIFICATE_DIGITS) * float(np.linalg.norm(theta))
+            ratio = curvature_ratio(family, (target * run.theta).sum(), (target * target).sum())
+            within(actual, run.certificate + slack, f"{name}: the certificate understates the error", steps=run.steps)
+            within(run.certificate, ratio * actual + slack, f"{name}: the certificate is vacuous", steps=run.steps)
+            claims = {"certificate bounds the error": actual <= run.certificate + slack,
+                      "certificate not vacuous": run.certificate <= ratio * actual + slack,
+                      "converged flag": bool(run.converged) == bool(run.certificate <= tol * norm),
+                      "converged error": not run.converged or actual <= tol * norm + slack,
+                      "ran all steps": run.converged or run.stalled or run.steps == max_steps}
+            figures = {"error_over_certificate": float(actual / max(run.certificate, slack)),
+                       "certificate_over_bound": float(run.certificate / (ratio * actual + slack))}
+        broken = [claim for claim, holds in claims.items() if not holds]
+        if broken:
+            raise Violation(f"{name}: {', '.join(broken)} (steps {run.steps}, converged {run.converged})",
+                            error=float(actual), certificate=float(run.certificate), **figures)
+        return figures
+
+    domain = drawn(descent_problem(), grid=CERTIFICATE_GRID, description="cut-off grid, then draws")
+    return property_outcome(search(ctx, domain, prop, fraction=0.25, label="certificate"))
 
 
 @st.composite
@@ -281,35 +377,47 @@ def glm_problem(draw):
     return family.name, X, y
 
 
+def float_label_representable(family: Family, theta: np.ndarray) -> bool:
+    """Whether g⁻¹(‖θ‖²), computed here in sympy at 30 digits, is a finite float64 inside the
+    family's mean range by more than 4u relative, the rounding of evaluating g⁻¹ in float64
+    (Bernoulli σ(z) is within 4u of 1 for z ≳ 35.3, Poisson e^z overflows for z > 709.78): the
+    domain of the float64 construction, decided without calling it."""
+    label = float(sp.N(family.mean.subs(ETA, sp.Float(float(theta @ theta), 30)), 30))
+    margin = 4 * unit_roundoff() * abs(label)
+    low, high = family.mean_range
+    return math.isfinite(label * (1 + 4 * unit_roundoff())) and low < label - margin and label + margin < high
+
+
 @checks.add("random-glms", Kind.PROPERTY)
 def random_glms(ctx, construct=single_point) -> Outcome:
     """For random GLM data of the three families (d ≤ 4, n ≤ 24, κ(X) ≤ 10), θ fitted by
     statsmodels, the float64 single point and gradient descent from 0 give θ to within the
-    relative tolerance 10·(d+1)·u·(1 + κ_link) (figure: worst error / tolerance). Examples whose
-    label g⁻¹(‖θ‖²) is not representable in float64 are discarded (that case runs in mpmath in
-    the spector check), and so are data whose NLL has no finite minimiser (statsmodels' IRLS
-    diverges), since the theorem starts from that minimiser."""
+    relative tolerance 10·(d+1)·u·(1 + κ_link) (figure: worst error / tolerance). Discards are
+    decided from the data, never from the construction: the first d rows must have rank d (with
+    the overlap rows of the strategy that makes the NLL coercive, so a finite minimiser exists),
+    statsmodels (the reference fit, not the subject) must fit without diverging and report
+    convergence (its IRLS diverged on one Poisson draw of ci seed 1), ‖θ‖² > 10⁻³ (below it κ_link·u is the size of the
+    effect), and g⁻¹(‖θ‖²) must be representable in float64 (:func:`float_label_representable`;
+    the unrepresentable case runs in mpmath in the spector check)."""
 
     def prop(problem):
         name, X, y = problem
         family = FAMILIES[name]
+        d = X.shape[1]
+        assume(np.linalg.matrix_rank(X[:d]) == d)
         try:
             fit = fit_glm(family, X, y)
-        except ValueError:
-            assume(False)  # no finite NLL minimiser (separation, divergent IRLS): outside the theorem
-        # discard fits that did not converge and θ too short to be encoded in float64 (‖θ‖² ≤ 10⁻³
-        # makes κ_link·u the size of the effect); the construction raises ValueError when ỹ rounds
-        # to the edge of the mean range
-        assume(fit.converged and float(fit.theta @ fit.theta) > 1e-3)
-        try:
-            measured = float_recovery(family, fit.theta, construct)
-        except ValueError:
+        except ValueError:  # statsmodels' IRLS (the reference, not the subject) diverged: no θ to distil
             assume(False)
-        ratio = measured["relative_error"] / measured["tolerance"] if measured["tolerance"] > 0 else math.inf
-        if ratio > 1:
-            raise Violation(f"{family.name}: descent from 0 misses θ by {measured['relative_error']:.3g} relative",
-                            error_over_tolerance=ratio, family=family.name)
-        return {"error_over_tolerance": ratio, "steps": measured["steps"]}
+        assume(fit.converged and float(fit.theta @ fit.theta) > 1e-3)
+        assume(float_label_representable(family, fit.theta))
+        measured = float_recovery(family, fit.theta, construct)
+        if not measured["tolerance"] > 0:
+            raise Violation(f"{family.name}: descent neither converged nor stalled in {MAX_STEPS} steps",
+                            steps=measured["steps"], relative_error=measured["relative_error"], family=family.name)
+        within(measured["relative_error"], measured["tolerance"],
+               f"{family.name}: descent from 0 misses θ by {measured['relative_error']:.3g} relative", family=family.name)
+        return {"error_over_tolerance": measured["relative_error"] / measured["tolerance"], "steps": measured["steps"]}
 
     return property_outcome(search(ctx, glm_problem(), prop, fraction=0.35, label="glm"))
 
@@ -407,8 +515,13 @@ def spector_check(ctx, construct=single_point) -> Outcome:
     digits = math.ceil(norm2 / math.log(10)) + 60
     with mpmath.workdps(digits):
         target = MPMATH.vector(fit.theta)
-        run = single_point_gradient_descent(family, construct(family, fit.theta, MPMATH), tol=mpmath.mp.eps,
-                                            max_steps=MAX_STEPS, arithmetic=MPMATH)
+        point = construct(family, fit.theta, MPMATH)
+        low, high = family.mean_range
+        if not low < point.y < high:  # the single-point loss then has no minimiser: the point is wrong
+            raise Violation(f"spector: the point's label {mpmath.nstr(point.y, 12)} is outside the mean range "
+                            f"({low}, {high})", label_minus_one=float(point.y - 1))
+        run = single_point_gradient_descent(family, point, tol=mpmath.mp.eps, max_steps=MAX_STEPS,
+                                            arithmetic=MPMATH)
         error = mpmath.sqrt(((run.theta - target) ** 2).sum() / (target**2).sum())
         tolerance = 10 * (fit.theta.size + 1) * mpmath.mpf(10) ** -digits * (1 + 1 / (norm2 * (1 - mpmath.mpf(1) / (1 + mpmath.exp(-norm2)))))
         holds = fit.converged and error <= tolerance

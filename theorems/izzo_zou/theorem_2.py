@@ -7,9 +7,12 @@ points. (Data drawn from a density have distinct inputs and all αᵢ ≠ 0 with
 
 Why. A model trained on m points x̃ⱼ is g = Σⱼ βⱼk(·, x̃ⱼ). The sections k(·, z) at distinct points
 are linearly independent (the Gram matrix of distinct points is positive definite), so f = g
-forces every xᵢ to be one of the x̃ⱼ. Quantitatively, the squared RKHS distance from f to the span
-of m centres is αᵀSα with S the Schur complement of the centres' block in the joint Gram matrix,
-and αᵀSα ≥ λ_min(S)‖α‖² > 0 (:func:`constructions.kernel.projection_certificate`).
+forces every xᵢ to be one of the x̃ⱼ. Quantitatively, with U the data points that are not
+centres, the squared RKHS distance from f to the span of m distinct centres is α_UᵀS_Uα_U, S_U the
+Schur complement of the centres' block in the joint Gram matrix of U and the centres, and
+α_UᵀS_Uα_U ≥ λ_min(S_U)‖α_U‖² > 0 when m < n (:func:`constructions.kernel.projection_certificate`).
+Over all n points the Schur complement S is singular once a centre is a data point, so
+λ_min(S)‖α‖² would be 0 there.
 
 Conventions: γ > 0 explicit (γ = 1 is the paper's kernel); unnormalised squared loss, λ absolute;
 see :mod:`constructions.kernel`.
@@ -300,8 +303,9 @@ THEOREM = register(
         source="Izzo & Zou, A Theoretical Study of Dataset Distillation, Theorem 2",
         claim=("If the inputs x₁ … xₙ are distinct and the fitted coefficients α = (K + λI)⁻¹y have no zero "
                "entry, every dataset on which Gaussian kernel (ridge) regression returns the same function "
-               "has at least n points; the squared RKHS distance from f to the span of any m centres is "
-               "αᵀSα ≥ λ_min(S)‖α‖² with S a Schur complement of the joint Gram matrix."),
+               "has at least n points; the squared RKHS distance from f to the span of any m < n distinct centres "
+               "is α_UᵀS_Uα_U ≥ λ_min(S_U)‖α_U‖² > 0, with U the data points that are not centres and S_U "
+               "the Schur complement of the centres' block in the joint Gram matrix of U and the centres."),
         statement=statement,
         assumptions=(
             Assumption("distinct inputs", "x₁ … xₙ are pairwise distinct (probability 1 under a density)"),
