@@ -80,9 +80,10 @@ def _scaling_lines(data, gap: float, preset: str, method: str | None) -> list[st
     return lines
 
 
-def plan(gap: float, configs: int, rows: list[dict], method: str | None = None) -> str:
+def plan(gap: float, configs: int, rows: list[dict], method: str | None = None, source: str = "committed") -> str:
     """Predicted distilled size per method for target gap ``gap`` (accuracy fraction) and
-    ``configs`` training configurations, each method from one registered design."""
+    ``configs`` training configurations, each method from one registered design; ``source``
+    names the rows in errors ("committed", or "your" for ``--runs``)."""
     if not (0 < gap < 1) or not math.isfinite(gap):
         raise ValueError(f"target gap must be an accuracy fraction in (0, 1), got {gap}")
     if not isinstance(configs, int) or configs < 1:
@@ -96,8 +97,9 @@ def plan(gap: float, configs: int, rows: list[dict], method: str | None = None) 
     scaling = set(table[~table.coverage].method) - {"random"}
     available = covered if configs > 1 else covered | scaling
     if method is not None and method not in available:
-        law = "coverage" if configs > 1 else "scaling or coverage"
-        raise ValueError(f"no {law}-law runs for method {method!r} (M = {configs}); "
+        law = "coverage" if configs > 1 else "scaling"
+        also = "" if configs > 1 else ", coverage-law runs would also do"
+        raise ValueError(f"no {source} {law}-law runs for method {method!r} (M = {configs}{also}); "
                          f"methods with runs: {', '.join(sorted(available)) or 'none'}")
     if not available:
         raise ValueError(f"the runs hold no coverage trials, so no plan for M = {configs} > 1")

@@ -355,7 +355,8 @@ def plan_command(gap, configs, method, runs_path) -> None:
     from empirical.planner import plan
     from empirical.user_runs import read_runs
 
-    click.echo(plan(gap, configs, read_runs(runs_path) if runs_path else committed_rows(), method=method))
+    rows, source = (read_runs(runs_path), "your") if runs_path else (committed_rows(), "committed")
+    click.echo(plan(gap, configs, rows, method=method, source=source))
 
 
 def main(argv: list[str] | None = None) -> int:
