@@ -301,9 +301,9 @@ class LinearFit:
                 f"{prefix}lack_of_fit_p": _reported(self.lack_of_fit_p), f"{prefix}sets": self.n}
 
 
-def _reported(value: float):
-    """A figure that may be undefined (no replicates): the words, not a NaN."""
-    return value if math.isfinite(value) else "n/a (no replicate sets)"
+def _reported(value: float, missing: str = "n/a (no replicate sets)"):
+    """A figure that may be undefined (no replicates, one cluster): the words, not a NaN."""
+    return value if math.isfinite(value) else missing
 
 
 def _ci(value: float, se: float, df: int) -> tuple[float, float]:
@@ -573,7 +573,8 @@ class CoverageFit:
     def figures(self, prefix: str = "") -> dict:
         return {f"{prefix}floor": self.floor, f"{prefix}a": self.a, f"{prefix}c": self.c,
                 f"{prefix}c_ci_low": self.c_ci[0], f"{prefix}c_ci_high": self.c_ci[1], f"{prefix}c_p": self.c_p_positive,
-                f"{prefix}lack_of_fit_p": _reported(self.lack_of_fit_p), f"{prefix}cv_mse": self.cv_mse,
+                f"{prefix}lack_of_fit_p": _reported(self.lack_of_fit_p),
+                f"{prefix}cv_mse": _reported(self.cv_mse, "n/a (one subset draw)"),
                 f"{prefix}sets": self.n}
 
 

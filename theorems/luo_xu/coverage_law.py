@@ -177,9 +177,11 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     for method, (k, m, worst, mean, groups, result) in sorted(methods.items()):
         figures.update(result.worst.figures(prefix=f"{method}:worst:"))
         figures.update(result.mean.figures(prefix=f"{method}:mean:"))
-        figures.update({f"{method}:cv_mse {name}": fit.cv_mse for name, fit in result.alternatives.items()})
+        figures.update({f"{method}:cv_mse {name}": fit.cv_mse if math.isfinite(fit.cv_mse) else "n/a (one draw)"
+                        for name, fit in result.alternatives.items()})
         for target, per_m in result.k_star.items():
-            figures.update({f"{method}:k*(Δ={target:.3f}, M={size})": value for size, value in per_m.items()})
+            figures.update({f"{method}:k*(Δ={target:.3f}, M={size})": value if math.isfinite(value) else "unbounded"
+                            for size, value in per_m.items()})
         figures[f"{method}:verdict"] = result.verdict
         verdicts.append(result.verdict)
         reasons[method] = list(result.reasons)
