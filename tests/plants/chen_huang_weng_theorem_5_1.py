@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from constructions.krr import fit_ridge
+from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import distill_krr, distill_model
 from theorems.chen_huang_weng._common import retrain
 from theorems.chen_huang_weng.theorem_5_1 import retraining_tolerance
@@ -32,7 +32,7 @@ def unscaled_labels(*args, **kwargs):
 
 def other_class_points(X, Y, feature_map, ipc, lam, **kwargs):
     """Real mode takes its points from the next class (the labels φ(x̂)W still reproduce W exactly)."""
-    W = fit_ridge(feature_map(X), Y, lam)
+    W = fit_ridge_full_lambda(feature_map(X), Y, lam)
     return distill_krr(X, np.roll(Y, 1, axis=1), feature_map, ipc, lam, W=W, **kwargs)
 
 
