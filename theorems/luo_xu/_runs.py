@@ -64,8 +64,14 @@ def law_outcome(verdict: str, reasons: dict, preset: str, rows: list[dict], figu
 
 
 def other_presets_note(others: list[str], kind: str) -> str:
-    """The sentence that ends a law's note: which less preferred presets are reported beside the verdict."""
-    return f". Other {kind} runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+    """The sentence that ends a law's note: the other presets reported beside the verdict, each
+    with its registered role (exploratory and smoke designs never decide)."""
+    from empirical.registrations import role
+
+    if not others:
+        return "."
+    named = ", ".join(f"{name} ({role(name) or 'unregistered'})" for name in others)
+    return f". Other {kind} runs, reported beside the verdict, not deciding it: {named} (figures 'other preset ...')."
 
 
 def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
