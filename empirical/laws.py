@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -311,7 +310,7 @@ def _ci(value: float, se: float, df: int) -> tuple[float, float]:
     return value - half, value + half
 
 
-def _r2_of_level_means(x, y, w, level, fitted) -> float:
+def _r2_of_level_means(y, w, level, fitted) -> float:
     levels = int(level.max()) + 1
     weight = np.bincount(level, weights=w, minlength=levels)
     means = np.bincount(level, weights=w * y, minlength=levels) / weight
@@ -329,7 +328,7 @@ def fit_line(x, y, groups, regressor: str = "x", test: bool = True) -> LinearFit
     data = set_means((x,), y, groups)
     fit = fit_model(data, test=test)
     fitted = fit.coef[0] + fit.coef[1] * data.columns[0]
-    r2 = _r2_of_level_means(data.columns[0], data.y, data.weight, data.level, fitted)
+    r2 = _r2_of_level_means(data.y, data.weight, data.level, fitted)
     return LinearFit(regressor, float(fit.coef[0]), float(fit.coef[1]), _ci(fit.coef[0], fit.se[0], fit.df),
                      _ci(fit.coef[1], fit.se[1], fit.df), fit.last_p_positive, fit.last_p_negative, r2, fit.aic,
                      fit.n, fit.clusters, fit.levels, fit.lack_of_fit_p, float(fit.se[0]), float(fit.se[1]),

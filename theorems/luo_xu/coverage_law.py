@@ -27,7 +27,7 @@ import sympy as sp
 
 from empirical.laws import COVERAGE_MODELS, assess_coverage, coverage_regressor, worst_of
 from empirical.synthetic_runs import coverage_runs
-from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
+from theorems import Assumption, Checks, Kind, Outcome, Theorem, register
 from theorems.luo_xu._runs import law_outcome, load_runs, other_presets_note, rate_property
 from theorems.search import property_outcome
 
