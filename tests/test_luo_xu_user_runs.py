@@ -78,6 +78,13 @@ def test_committed_runs_exported_give_the_built_in_verdicts(tmp_path):
         assert assess(read_runs(path)) == assess(rows, preset)
 
 
+def test_a_law_without_its_kind_of_trials_is_skipped(capsys):
+    path = ROOT / "docs" / "examples" / "my_runs.csv"
+    main(["luo-xu/coverage-law", "--runs", str(path)])
+    out = capsys.readouterr().out
+    assert "the runs hold no coverage trials" in out and "incomplete" in out and "error" not in out
+
+
 def test_documented_example_file_parses_and_fits():
     path = ROOT / "docs" / "examples" / "my_runs.csv"
     rows = read_runs(path)

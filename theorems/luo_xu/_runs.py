@@ -34,6 +34,16 @@ def load_runs(ctx: CheckContext) -> list[dict]:
         return list(opened.rows())
 
 
+def missing_trials(rows: list[dict], coverage: bool) -> Outcome | None:
+    """``skipped`` when the runs hold no distilled-set trials of the kind a law needs (a user's
+    file of scaling runs has nothing to say about the coverage law, and conversely)."""
+    if any(row["spec"]["method"] != "full" and bool(row["spec"].get("options", {}).get("coverage")) == coverage
+           for row in rows):
+        return None
+    kind = "coverage trials (rows with the subset and draw columns)" if coverage else "scaling trials"
+    return Outcome.skipped(f"the runs hold no {kind}")
+
+
 def scope_note(preset: str, rows: list[dict], form: str = "the 1/√k form") -> str:
     """What the runs can and cannot show."""
     notes = {row.get("preset_note", "") for row in rows if row["spec"]["preset"] == preset} - {""}

@@ -28,7 +28,7 @@ import sympy as sp
 from empirical.laws import COVERAGE_MODELS, assess_coverage, coverage_regressor, worst_of
 from empirical.synthetic_runs import coverage_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, register
-from theorems.luo_xu._runs import law_outcome, load_runs, other_presets_note, rate_property
+from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, other_presets_note, rate_property
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -172,6 +172,8 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     from empirical.registrations import criteria_note, describe
 
     rows = runs(ctx)
+    if (skipped := missing_trials(rows, coverage=True)) is not None:
+        return skipped
     preset, others, methods, bias = coverage_assessments(rows)
     figures, reasons, verdicts = {}, {}, []
     for method, (k, m, worst, mean, groups, result) in sorted(methods.items()):

@@ -23,7 +23,8 @@ import sympy as sp
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo, other_presets_note, rate_property
+from theorems.luo_xu._runs import (law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note,
+                                   rate_property)
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -178,6 +179,8 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     from empirical.registrations import criteria_note, describe
 
     rows = runs(ctx)
+    if (skipped := missing_trials(rows, coverage=False)) is not None:
+        return skipped
     preset, others, groups = scaling_assessments(rows)
     figures, reasons, verdicts = {}, {}, []
     for (method, augment, configuration), (k, gap, seeds, result) in sorted(groups.items()):

@@ -23,7 +23,7 @@ import sympy as sp
 from empirical.laws import BEATS_RANDOM_FAMILY_P, assess_scaling, beats_random, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo
+from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, monte_carlo
 from theorems.search import property_outcome
 
 D = 2
@@ -142,6 +142,8 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     from theorems.luo_xu.scaling_law import scaling_assessments
 
     rows = runs(ctx)
+    if (skipped := missing_trials(rows, coverage=False)) is not None:
+        return skipped
     preset, _, groups = scaling_assessments(rows)
     by_method = {f"{m}/{a}/{c}": (k, g, s) for (m, a, c), (k, g, s, _) in groups.items() if m != "random"}
     baselines = [(k, g, s) for (m, a, c), (k, g, s, _) in groups.items() if m == "random"]
