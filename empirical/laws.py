@@ -204,7 +204,8 @@ def _lack_of_fit(residual, w, level, parameters) -> float:
     """Pure-error F test: between-level misfit against the spread of sets at the same level;
     NaN when there are no replicate sets or no spare levels."""
     levels = int(level.max()) + 1
-    level_mean = np.bincount(level, weights=w * residual, minlength=levels) / np.bincount(level, weights=w, minlength=levels)
+    weight = np.bincount(level, weights=w, minlength=levels)
+    level_mean = np.bincount(level, weights=w * residual, minlength=levels) / weight
     pure = float(np.sum(w * (residual - level_mean[level]) ** 2))
     total = float(np.sum(w * residual**2))
     df_pure, df_lof = residual.size - levels, levels - parameters
@@ -571,7 +572,8 @@ class CoverageFit:
 
     def figures(self, prefix: str = "") -> dict:
         return {f"{prefix}floor": self.floor, f"{prefix}a": self.a, f"{prefix}c": self.c,
-                f"{prefix}c_ci_low": self.c_ci[0], f"{prefix}c_ci_high": self.c_ci[1], f"{prefix}c_p": self.c_p_positive,
+                f"{prefix}c_ci_low": self.c_ci[0], f"{prefix}c_ci_high": self.c_ci[1],
+                f"{prefix}c_p": self.c_p_positive,
                 f"{prefix}lack_of_fit_p": _reported(self.lack_of_fit_p),
                 f"{prefix}cv_mse": _reported(self.cv_mse, "n/a (one subset draw)"),
                 f"{prefix}sets": self.n}
@@ -597,7 +599,8 @@ class CoverageAssessment:
     reasons: tuple[str, ...] = ()
 
 
-def judge_coverage(law: CoverageFit, alternatives: dict[str, CoverageFit], sizes: int, ks: int) -> tuple[str, tuple[str, ...]]:
+def judge_coverage(law: CoverageFit, alternatives: dict[str, CoverageFit], sizes: int,
+                   ks: int) -> tuple[str, tuple[str, ...]]:
     """The registered coverage criteria: c > 0 (bootstrap p < SLOPE_P_MAX), no pure-error lack of
     fit, no alternative predicting held-out subset draws with mean squared error below
     CV_DECISIVE_RATIO × the law's."""

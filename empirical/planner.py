@@ -41,12 +41,15 @@ def _held_out_scaling(k, gap, seeds) -> str:
     fit = assess_scaling(k[keep], gap[keep], seeds[keep]).law
     predicted = fit.intercept + fit.slope / math.sqrt(top)
     observed = float(gap[k == top].mean())
-    return f"held-out k = {top:g}: predicted Δ {predicted:.3f}, observed {observed:.3f} (error {predicted - observed:+.3f})"
+    return (f"held-out k = {top:g}: predicted Δ {predicted:.3f}, observed {observed:.3f} "
+            f"(error {predicted - observed:+.3f})")
 
 
 def _warning(verdict: str, law: str, preset: str) -> str:
-    return "" if verdict == "supported" else (f"\n  warning: the {law} is {verdict.replace('falsified', 'contradicted')} on "
-                                              f"design {preset}; this k* extrapolates a form the data do not support")
+    if verdict == "supported":
+        return ""
+    return (f"\n  warning: the {law} is {verdict.replace('falsified', 'contradicted')} on design {preset}; "
+            f"this k* extrapolates a form the data do not support")
 
 
 def _coverage_line(name: str, part, configs: int, gap: float, preset: str) -> str:
@@ -58,7 +61,8 @@ def _coverage_line(name: str, part, configs: int, gap: float, preset: str) -> st
     low = required_k(max(fit.a_ci[0], 0.0) + max(fit.c_ci[0], 0.0) * root, fit.floor_ci[0], gap)
     high = required_k(fit.a_ci[1] + fit.c_ci[1] * root, fit.floor_ci[1], gap)
     note = f" (extrapolated beyond the largest M = {m.max():g} in the runs)" if configs > m.max() else ""
-    return (f"{name} (design {preset}, union bound ε + a/√k + c√(log M / k)): {_answer(point, low, high, fit.floor, gap)}"
+    return (f"{name} (design {preset}, union bound ε + a/√k + c√(log M / k)): "
+            f"{_answer(point, low, high, fit.floor, gap)}"
             f"{note}; floor ε = {fit.floor:.3f}, a = {fit.a:.3f}, c = {fit.c:.3f}"
             + _warning(result.verdict, "coverage law", preset))
 
