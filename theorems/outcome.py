@@ -90,6 +90,9 @@ def _non_finite_keys(figures: Mapping[str, Any], prefix: str = "") -> list[str]:
         if isinstance(value, Mapping):
             keys += _non_finite_keys(value, f"{name}.")
             continue
+        if isinstance(value, (list, tuple)) and any(isinstance(v, (Mapping, list, tuple)) for v in value):
+            keys += _non_finite_keys({str(i): v for i, v in enumerate(value)}, f"{name}.")
+            continue
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
