@@ -17,12 +17,14 @@ extensions = [
     "all_parameters",  # autodoc lists untyped arguments too
     "verify_results",  # each theorem page: the verdict table (and figures) of a verify run made by the build
 ]
-myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "_generated"]
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
+autodoc_preserve_defaults = True  # defaults as written (np.float64), not their repr
 html_theme = "alabaster"
+html_theme_options = {"page_width": "1160px", "sidebar_width": "240px"}  # room for the tables and commands
 proof_uppercase_all = False
 # Every prf directive is :nonumber: and its title carries the number the source paper gives it
 # ("3 (Izzo & Zou) — ..."): sphinx-proof's own counter runs across all papers and would mislabel them.

@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -111,7 +110,6 @@ class VerifyResults(SphinxDirective):
     """``{verify-results} <theorem-id>``: the verdict table and figures of one theorem."""
 
     required_arguments = 1
-    option_spec = {"figure-width": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
         theorem_id = self.arguments[0]
@@ -133,9 +131,11 @@ class VerifyResults(SphinxDirective):
         for name in results["figures"]:
             if Path(name).stem.endswith(stem):
                 uri = f"/{GENERATED}/figures/{name}"
-                image = nodes.image(uri=uri, alt=f"{theorem_id}: {name}", width=self.options.get("figure-width", "100%"))
-                caption = nodes.caption("", f"{name}, drawn by this run (verify --plot).")
-                made.append(nodes.figure("", image, caption))
+                image = nodes.image(uri=uri, alt=f"{theorem_id}: {name}", width="100%")
+                # An image and a line under it, not a figure: sphinx-proof turns on numfig, and a global
+                # "Fig. N" would clash with the papers' own figure numbers.
+                made += [image, nodes.paragraph("", "", nodes.emphasis(
+                    "", f"{name}: drawn by verify {theorem_id} --plot DIR in the same run."))]
         return made
 
 
