@@ -87,6 +87,14 @@ def lambda_s_bound(G) -> float:
     return np.inf if top == 0 else 1.0 / (4.0 * top**2)
 
 
+def bound_rounding(shape) -> float:
+    """Relative rounding of a computed bound 1/(4σ'₁²): an SVD returns σ'₁ within size·u·‖G‖₂ (backward
+    stability), and squaring doubles the relative error, so two computations of the bound (say
+    ``lambda_s_bound`` by the caller and the SVD inside the construction) agree within 2·size·u; ×10, the
+    project's safety factor. A λ_S within this of the bound is AT the bound (Theorem 4.1 allows it)."""
+    return 20.0 * max(shape) * float(np.finfo(float).eps) / 2
+
+
 def _operator_svd(G):
     """Reduced SVD of G with numerically zero singular values dropped."""
     U, singular, Vt = np.linalg.svd(G, full_matrices=False)
@@ -97,34 +105,53 @@ def _operator_svd(G):
     return U[:, keep], singular[keep], Vt[keep]
 
 
-def _features_from_svd(U, singular, Vt, lam_s: float, root: str, clip: bool) -> tuple[np.ndarray, float]:
+@dataclass(frozen=True)
+class OperatorFeatures:
+    """F_S with G_{λS}(F_S) = G, the λ_S it is built for, and whether ``clip`` replaced the requested λ_S
+    by the bound. Unpacks as ``F_S, lam_s = ...``."""
+
+    F: np.ndarray
+    lam_s: float
+    clipped: bool
+
+    def __iter__(self):
+        return iter((self.F, self.lam_s))
+
+
+def _features_from_svd(U, singular, Vt, lam_s: float, root: str, clip: bool, shape) -> OperatorFeatures:
     if root not in ROOTS:
         raise ValueError(f"root must be one of {sorted(ROOTS)}, got {root!r}")
+    if lam_s == 0 and root == "-":
+        raise ValueError("the '−' root is σ = 0 when λ_S = 0 (no features): use root='+' or λ_S > 0")
     bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
-    if lam_s > bound:
+    clipped = False
+    if lam_s > bound * (1.0 + bound_rounding(shape)):
         if not clip:
             raise ValueError(f"λ_S = {lam_s:.6g} exceeds Theorem 4.1's bound 1/(4σ'₁²) = {bound:.6g}; "
                              "no distilled features exist (pass clip=True to use the bound)")
-        lam_s = bound
+        lam_s, clipped = bound, True
     if lam_s == 0:
         sigma = 1.0 / singular
     else:
+        # within rounding of the bound 1 − 4λ_Sσ'₁² may come out slightly negative: that is the double root
         discriminant = np.sqrt(np.clip(1.0 - 4.0 * lam_s * singular**2, 0.0, None))
         larger = (1.0 + discriminant) / (2.0 * singular)
         # the '−' root as λ_S/σ₊ (the roots multiply to λ_S): no cancellation when 4λ_Sσ'² is small
         sigma = larger if ROOTS[root] > 0 else lam_s / larger
-    return (Vt.T * sigma) @ U.T, float(lam_s)
+    return OperatorFeatures((Vt.T * sigma) @ U.T, float(lam_s), clipped)
 
 
-def features_from_operator(G, lam_s: float = 0.0, root: str = "+", clip: bool = False) -> tuple[np.ndarray, float]:
-    """F_S (m×p) with G_{λS}(F_S) = G, and the λ_S used (clipped to the bound only when ``clip``).
+def features_from_operator(G, lam_s: float = 0.0, root: str = "+", clip: bool = False) -> OperatorFeatures:
+    """F_S (m×p) with G_{λS}(F_S) = G, the λ_S used and whether it was clipped.
 
     σᵢ = 1/σ'ᵢ (λ_S = 0) or (1 ± √(1 − 4λ_Sσ'ᵢ²))/(2σ'ᵢ); ``root`` picks the sign ('+' is the
-    branch that tends to 1/σ'ᵢ as λ_S → 0). Directions with σ'ᵢ = 0 get σᵢ = 0.
+    branch that tends to 1/σ'ᵢ as λ_S → 0; '−' needs λ_S > 0). Directions with σ'ᵢ = 0 get σᵢ = 0.
+    λ_S above the bound 1/(4σ'₁²) (beyond ``bound_rounding``) is a ValueError, or with ``clip`` is
+    replaced by the bound and flagged ``clipped``.
     """
     G = as_matrix(G, "G")
     lam_s = require_nonnegative(lam_s, "λ_S")
-    return _features_from_svd(*_operator_svd(G), lam_s, root, clip)
+    return _features_from_svd(*_operator_svd(G), lam_s, root, clip, G.shape)
 
 
 def cosine(A, B) -> float:
@@ -174,7 +201,14 @@ def sample_per_class(classes_of_rows: np.ndarray, k: int, ipc: int, rng: np.rand
 
 @dataclass(frozen=True)
 class DistillReport:
-    """How well the distilled set reproduces W, measured by retraining on the recovered X_S."""
+    """How well the distilled set reproduces W, measured by retraining on the recovered X_S.
+
+    ``cosine`` = ⟨W, W_S⟩/(‖W‖‖W_S‖), ``relative_error`` = ‖W_S − W‖/‖W‖, ``points`` = m, ``lam_s`` the
+    ridge to train with and ``lam_s_bound`` Theorem 4.1's bound, both for the returned (range-scaled)
+    labels, ``scale`` the range scaling c, ``clipped`` whether the requested λ_S was above the bound
+    and replaced by it (the set is then built, and must be trained, with the bound: it reproduces W,
+    but not with the λ_S asked for).
+    """
 
     cosine: float
     relative_error: float
@@ -182,6 +216,7 @@ class DistillReport:
     lam_s: float
     scale: float
     lam_s_bound: float
+    clipped: bool
 
 
 @dataclass(frozen=True)
@@ -212,13 +247,15 @@ MODES = {"noise": _noise_setup, "real": _real_setup}
 
 @dataclass(frozen=True)
 class Construction:
-    """The distilled set before verification: X_S, labels, λ_S (after range scaling) and the figures."""
+    """The distilled set before verification: X_S, labels, λ_S and its bound (after range scaling),
+    the scaling and whether λ_S was clipped."""
 
     X: np.ndarray
     Y: np.ndarray
     lam_s: float
     scale: float
     lam_s_bound: float
+    clipped: bool
 
 
 def construct_distilled(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rng=None,
@@ -227,7 +264,8 @@ def construct_distilled(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=No
 
     ``reference`` (p×m) is the Z of Theorem 4.1 (Corollary 4.1.1 when it is a real operator);
     without it Z has N(0, 1) entries from ``rng``. Features are scaled into a bounded map's range
-    (labels and λ_S rescaled to match) and mapped back through ``feature_map.preimage``.
+    (labels, λ_S and its bound rescaled to match) and mapped back through ``feature_map.preimage``.
+    λ_S above Theorem 4.1's bound is a ValueError, or with ``clip`` the bound (flagged ``clipped``).
     """
     W = as_matrix(W, "W")
     Y_S = as_matrix(Y_S, "Y_S")
@@ -243,13 +281,15 @@ def construct_distilled(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=No
     lam_s = require_nonnegative(lam_s, "λ_S")
     U, singular, Vt = _operator_svd(admissible_operator(W, Y_S, reference))
     bound = np.inf if singular.size == 0 else 1.0 / (4.0 * singular[0] ** 2)
-    F_S, lam_s = _features_from_svd(U, singular, Vt, lam_s, root, clip)
+    features = _features_from_svd(U, singular, Vt, lam_s, root, clip, (W.shape[0], Y_S.shape[0]))
+    F_S = features.F
     scale = 1.0
     if feature_map.bound is not None:
         largest = float(np.max(np.abs(F_S)))
         scale = min(1.0, feature_map.bound / largest) if largest > 0 else 1.0
     X_S = feature_map.preimage(scale * F_S)
-    return Construction(X_S, scale * Y_S, float(scale**2 * lam_s), float(scale), float(bound))
+    return Construction(X_S, scale * Y_S, float(scale**2 * features.lam_s), float(scale), float(scale**2 * bound),
+                        features.clipped)
 
 
 def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rng=None,
@@ -259,7 +299,7 @@ def distill_model(W, feature_map, Y_S, *, lam_s: float = 0.0, reference=None, rn
     built = construct_distilled(W, feature_map, Y_S, lam_s=lam_s, reference=reference, rng=rng, clip=clip, root=root)
     W_s = fit_ridge_full_lambda(feature_map(built.X), built.Y, built.lam_s)
     report = DistillReport(cosine(W, W_s), relative_error(W_s, W), built.X.shape[0], built.lam_s, built.scale,
-                           built.lam_s_bound)
+                           built.lam_s_bound, built.clipped)
     return Distilled(built.X, built.Y, built.lam_s, W_s, report)
 
 

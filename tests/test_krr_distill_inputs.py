@@ -11,9 +11,13 @@ from constructions.feature_maps import (
 )
 from constructions.krr_distill import (
     admissible_operator,
+    cosine,
     distill_krr,
+    distill_model,
     features_from_operator,
     label_matrix,
+    lambda_s_bound,
+    relative_error,
     ridge_operator,
 )
 
@@ -31,6 +35,7 @@ def test_distilled_model_equals_original(feature_map, mode, ipc):
     result = distill_krr(X, Y, feature_map, ipc, lam=0.3, mode=mode, seed=5)
     assert result.X.shape == (3 * ipc, 8) and result.Y.shape == (3 * ipc, 3)
     assert result.report.relative_error < 1e-8 and result.report.cosine > 1 - 1e-12
+    assert result.report.points == 3 * ipc and result.lam_s == 0.0 and not result.report.clipped
 
 
 def test_device_option_cpu_path_matches_numpy():
@@ -59,8 +64,71 @@ def test_lambda_s_bound_is_enforced_or_clipped():
     bound = 1 / (4 * np.linalg.norm(G, 2) ** 2)
     with pytest.raises(ValueError, match="exceeds Theorem 4.1's bound"):
         features_from_operator(G, 1.01 * bound)
-    F_S, used = features_from_operator(G, 2 * bound, clip=True)
-    assert used == bound and np.allclose(ridge_operator(F_S, used), G, atol=1e-10)
+    result = features_from_operator(G, 2 * bound, clip=True)
+    assert result.clipped and abs(result.lam_s - bound) <= 1e-13 * bound
+    assert np.allclose(ridge_operator(result.F, result.lam_s), G, atol=1e-10)
+    assert not features_from_operator(G, 0.5 * bound, clip=True).clipped
+
+
+def test_lambda_s_at_the_bound_is_accepted():
+    """The bound as a user computes it (lambda_s_bound, another SVD path) is inside the domain."""
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        G = rng.normal(size=(rng.integers(2, 9), 3)) * 10 ** rng.uniform(-3, 3)
+        for root in "+-":
+            F_S, used = features_from_operator(G, lambda_s_bound(G), root=root)
+            assert used == lambda_s_bound(G)
+            assert np.allclose(ridge_operator(F_S, used), G, rtol=1e-6, atol=1e-6 * np.linalg.norm(G, 2))
+
+
+def test_root_is_validated():
+    G = RNG.normal(size=(5, 3))
+    with pytest.raises(ValueError, match="'−' root is σ = 0 when λ_S = 0"):
+        features_from_operator(G, 0.0, root="-")
+    with pytest.raises(ValueError, match="root must be one of"):
+        features_from_operator(G, 0.0, root="plus")
+
+
+def test_report_fields_for_a_scaled_clipped_set():
+    """RFF scales the features by c < 1: λ_S and its bound are reported for the returned labels."""
+    rff = MAPS[2]
+    W = RNG.normal(size=(6, 3)) * 0.01  # small W: large features, scaled down into the box
+    G = admissible_operator(W, np.eye(3))
+    bound = 1 / (4 * np.linalg.norm(G, 2) ** 2)
+    result = distill_model(W, rff, np.eye(3), lam_s=3 * bound, reference=np.zeros((6, 3)), clip=True)
+    c = result.report.scale
+    assert 0 < c < 1 and result.report.clipped and result.report.points == 3
+    assert np.isclose(result.report.lam_s_bound, c**2 * bound, rtol=1e-12)
+    assert np.isclose(result.lam_s, result.report.lam_s_bound, rtol=1e-12)
+    assert result.report.relative_error < 1e-8 and result.report.cosine > 1 - 1e-12
+
+
+class LossyIdentity(IdentityMap):
+    """φ(x) = x with a preimage off by 10⁻³ in every entry: a set that does NOT reproduce W, so the report
+    has something to measure."""
+
+    def preimage(self, F):
+        return super().preimage(F) + 1e-3
+
+
+def test_report_measures_a_set_that_misses():
+    """cosine, relative_error and W_s are the retrained model's, checked where they are far from 1 and 0."""
+    lossy = LossyIdentity(8)
+    W = RNG.normal(size=(8, 3))
+    result = distill_model(W, lossy, np.eye(3), reference=np.zeros((8, 3)))
+    W_s = np.linalg.pinv(result.X) @ result.Y
+    expected_error = np.linalg.norm(W_s - W) / np.linalg.norm(W)
+    expected_cosine = np.sum(W * W_s) / (np.linalg.norm(W) * np.linalg.norm(W_s))
+    assert expected_error > 1e-4
+    assert np.isclose(result.report.relative_error, expected_error, rtol=1e-8)
+    assert np.isclose(1 - result.report.cosine, 1 - expected_cosine, rtol=1e-6)
+    assert np.allclose(result.W_s, W_s, rtol=1e-8, atol=1e-12)
+
+
+def test_cosine_and_relative_error_on_known_values():
+    A, B = np.array([[1.0, 0.0]]), np.array([[1.0, 1.0]])
+    assert np.isclose(cosine(A, B), 1 / np.sqrt(2)) and cosine(A, 0 * B) == 0.0
+    assert np.isclose(relative_error(B, A), 1.0) and np.isclose(relative_error(2 * A, A), 1.0)
 
 
 @pytest.mark.parametrize("kwargs,message", [
@@ -121,7 +189,7 @@ def test_label_matrix_centred_and_bad_labels():
 
 
 def test_private_distillation_runs_and_validates():
-    from theorems.chen_huang_weng.theorem_6_2 import private_distillation
+    from theorems.chen_huang_weng.w_noise_privacy import private_distillation
 
     X_small = X[:20] / np.max(np.linalg.norm(X[:20], axis=1))
     sigma_0 = np.linalg.svd(X_small, compute_uv=False)[-1]

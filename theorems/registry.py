@@ -148,8 +148,11 @@ class Theorem:
     ``statement`` is a zero-argument function returning the sympy form of the claim (it is built
     lazily, only for ``--explain`` and the symbolic checks); ``claim`` is the same in one prose
     sentence; ``conventions`` fixes scalings and codings the numbers depend on. ``status`` is
-    ``theorem``, ``conjecture`` (verdict at best ``unrefuted``) or ``law`` (an empirical law:
-    ``supported`` / ``not-supported``).
+    ``theorem``, ``conjecture`` (verdict at best ``unrefuted``), ``law`` (an empirical law:
+    ``supported`` / ``not-supported``) or ``refuted``: a paper's claim, registered as the paper
+    states it, that the project found false. Its ``refuted_by`` names the checks that exhibit the
+    counterexample; ``verify`` reports ``refuted`` (exit 0) when they do, and ``error`` when they
+    no longer do. The finding itself is registered as a claim of its own.
     """
 
     id: str
@@ -162,17 +165,23 @@ class Theorem:
     construction: Callable[..., Any] | None = None
     conventions: str = ""
     status: str = "theorem"
+    refuted_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):
             raise ValueError(f"theorem id {self.id!r} must look like 'namespace/name' in lowercase")
-        if self.status not in ("theorem", "conjecture", "law"):
-            raise ValueError(f"status must be theorem, conjecture or law, got {self.status!r}")
+        if self.status not in ("theorem", "conjecture", "law", "refuted"):
+            raise ValueError(f"status must be theorem, conjecture, law or refuted, got {self.status!r}")
+        if (self.status == "refuted") != bool(self.refuted_by):
+            raise ValueError(f"theorem {self.id!r}: refuted_by names the refuting checks exactly when status is 'refuted'")
         if not self.checks:
             raise ValueError(f"theorem {self.id!r} has no checks")
         names = [check.name for check in self.checks]
         if len(set(names)) != len(names):
             raise ValueError(f"theorem {self.id!r} has duplicate check names")
+        unknown = set(self.refuted_by) - set(names)
+        if unknown:
+            raise ValueError(f"theorem {self.id!r}: refuted_by names unknown checks {sorted(unknown)}")
 
     @property
     def namespace(self) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theorems.context import CheckContext
-from theorems.outcome import Outcome, Verdict, combine
+from theorems.outcome import Outcome, Verdict, combine, combine_refuted
 from theorems.registry import Check, Theorem
 from theorems.search import NonFiniteFigure, Violation
 
@@ -64,6 +64,8 @@ class TheoremResult:
 
     @property
     def verdict(self) -> Verdict:
+        if self.theorem.status == "refuted":
+            return combine_refuted({c.check.name: c.verdict for c in self.checks}, self.theorem.refuted_by)
         return combine([c.verdict for c in self.checks], conjecture=self.theorem.status == "conjecture")
 
     @property

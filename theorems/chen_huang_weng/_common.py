@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from theorems.strategies import BOUNDED, conditioned_matrix
-from theorems.tolerances import normal_equation_error_bound, recovery_tolerance
+from theorems.tolerances import recovery_tolerance
 
 SOURCE = "Chen, Huang & Weng, Provable and Efficient Dataset Distillation for Kernel Ridge Regression (NeurIPS 2024)"
 CONVENTIONS = ("rows are examples (the paper's X, Y, φ(X), W, D are our Xᵀ, Yᵀ, Fᵀ, Wᵀ, Gᵀ); ridge λ absolute; "
@@ -34,20 +34,24 @@ def condition(matrix: np.ndarray) -> float:
     return float(singular[0] / singular[-1]) if singular.size else 1.0
 
 
-def recovery_ratio(W, W_s, F_S, G, Y_S, lam_s: float = 0.0) -> float:
-    """‖W_S − W‖ divided by its rounding bound (≤ 1: equal).
+def retrain(F_S, Y_S, lam_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """(W_S, G_{λS}(F_S)) from the SVD F_S = U diag(s) Vᵀ: G = V diag(s/(s² + λ_S)) Uᵀ (1/s for λ_S = 0,
+    numerically zero s dropped) — a second method, independent of the normal equations ``fit_ridge_full_lambda`` uses."""
+    U, s, Vt = np.linalg.svd(F_S, full_matrices=False)
+    keep = s > s[0] * max(F_S.shape) * np.finfo(float).eps if s.size and s[0] > 0 else s > 0
+    G = (Vt[keep].T * (s[keep] / (s[keep] ** 2 + lam_s))) @ U[:, keep].T
+    return G @ Y_S, G
 
-    Three sources: forming G = W·Y_S⁺ (the pseudo-inverse is perturbed by about κ(Y_S)·u relative),
-    building F_S from G and retraining on it (κ(F_S)·u) — together ``recovery_tolerance`` with
-    condition κ(F_S) + κ(Y_S): 10·size·(κ(F_S) + κ(Y_S))·u·‖G‖‖Y_S‖/‖W‖, relative — and retraining with ridge λ_S, whose normal equations are perturbed by rounding of
-    FᵀF and FᵀY (``normal_equation_error_bound`` with λ_min(F_SᵀF_S + λ_S I), which is λ_S when F_S
-    is rank-deficient). For λ_S = 0 the retraining is a pseudo-inverse and only the first applies.
+
+def recovery_ratio(W, W_s, F_S, G, Y_S) -> float:
+    """‖W_S − W‖ divided by its rounding bound (≤ 1: equal), for W_S retrained by ``retrain`` (the SVD).
+
+    Two sources: forming G = W·Y_S⁺ (the pseudo-inverse is perturbed by about κ(Y_S)·u relative), and
+    building F_S from G and retraining on it through the SVD (singular values perturbed by size·u·‖F_S‖,
+    i.e. κ(F_S)·u relative; s ↦ s/(s² + λ_S) has relative sensitivity at most 1, so λ_S adds nothing).
+    Together ``recovery_tolerance`` with condition κ(F_S) + κ(Y_S): 10·size·(κ(F_S) + κ(Y_S))·u·‖G‖‖Y_S‖/‖W‖,
+    relative.
     """
     amplification = np.linalg.norm(G, 2) * np.linalg.norm(Y_S, 2) / max(np.linalg.norm(W, 2), np.finfo(float).tiny)
     tol = recovery_tolerance(condition(F_S) + condition(Y_S), amplification, max(F_S.shape)) * np.linalg.norm(W)
-    if lam_s > 0:
-        gram = F_S.T @ F_S if F_S.shape[1] <= F_S.shape[0] else F_S @ F_S.T
-        smallest = np.linalg.eigvalsh(gram)[0] + lam_s
-        tol += normal_equation_error_bound(np.linalg.norm(F_S, 2), np.linalg.norm(Y_S), np.linalg.norm(W), smallest,
-                                           max(F_S.shape))
     return float(np.linalg.norm(np.asarray(W_s) - W)) / tol

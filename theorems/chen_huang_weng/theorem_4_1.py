@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, lambda_s_bound, ridge_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem, recovery_ratio
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem, recovery_ratio, retrain
+from theorems.search import counterexample_outcome, property_outcome, within
 from theorems.tolerances import unit_roundoff
 
 SIGMA, SIGMA_P, LAM = sp.symbols("sigma sigma_prime lambda_S", positive=True)
@@ -63,43 +63,125 @@ def singular_value_roots(ctx, roots=claimed_roots) -> Outcome:
                           "" if holds else "the claimed roots do not solve σ/(σ²+λ_S) = σ'", roots=len(candidates))
 
 
+def independent_bound(G) -> float:
+    """1/(4σ'₁²) from the check's own SVD of G (not the construction's ``lambda_s_bound``)."""
+    return 1.0 / (4.0 * np.linalg.svd(G, compute_uv=False)[0] ** 2)
+
+
+def root_error(primes: np.ndarray, lam: float, size: int, kappa: float = 1.0) -> np.ndarray:
+    """Relative error of σ = (1 ± r)/(2σ'), r = √(1 − 4λσ'²), computed from σ'ᵢ known within
+    size·κ·u·σ'₁ (an SVD, or a solve of condition κ): 1 − 4λσ'ᵢ² errs by δᵢ = 10·4λσ'ᵢ(2·size·κ·σ'₁ + 3σ'ᵢ)·u
+    (3 roundings; 10 the project's safety factor), so r errs by δ/(2r), or by √δ at the double root
+    (r ≤ √δ), and σ by that much relative (both roots divide the error in r by 1 + r ≥ 1)."""
+    root = np.sqrt(np.clip(1 - 4 * lam * primes**2, 0, None))
+    delta = 40 * lam * primes * (2 * size * kappa * primes.max() + 3 * primes) * unit_roundoff()
+    return np.where(root > np.sqrt(delta), delta / (2 * np.maximum(root, np.sqrt(delta))), np.sqrt(delta))
+
+
+def expected_singular_values(G, lam_s: float, root: str) -> tuple[np.ndarray, np.ndarray]:
+    """The singular values Theorem 4.1 fixes for X_S (nonzero ones, descending) and their relative
+    rounding tolerance: σ = 1/σ' at λ_S = 0, else the requested root of σ'σ² − σ + λ_Sσ' = 0.
+    σ' is known within size·u·σ'₁ (SVD backward error), i.e. size·u·σ'₁/σ'ᵢ relative (×10)."""
+    primes = np.linalg.svd(G, compute_uv=False)
+    primes = primes[primes > primes[0] * max(G.shape) * np.finfo(float).eps]
+    size = max(G.shape)
+    relative = 10 * size * unit_roundoff() * primes[0] / primes
+    if lam_s == 0:
+        return np.sort(1 / primes)[::-1], relative
+    r = np.sqrt(np.clip(1 - 4 * lam_s * primes**2, 0, None))
+    values = (1 + r) / (2 * primes) if root == "+" else 2 * lam_s * primes / (1 + r)
+    order = np.argsort(values)[::-1]
+    return values[order], (relative + root_error(primes, lam_s, size))[order]
+
+
 @checks.add("exact-recovery", Kind.PROPERTY)
 def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
-    """For random W (p×k), labels Y_S (m×k, m ≥ k, rank k), Z, λ_S ∈ {0} ∪ t·1/(4σ'₁²) with t ≤ 0.9
-    and either root, the constructed X_S retrained with λ_S gives W_S = W within
-    10·size·(κ(X_S) + κ(Y_S))·u·‖G‖‖Y_S‖/‖W‖ (``recovery_tolerance``), and G_{λS}(X_S) = G."""
+    """For random W (p×k), labels Y_S (m×k, m ≥ k, rank k), Z and λ_S = t·1/(4σ'₁²) with the bound
+    computed here from G, t ∈ {0, 10⁻³, 0.3, 0.9, 1} (the boundary, which the theorem allows) and both
+    roots (only '+' at λ_S = 0, called with the default λ_S and root): the construction must accept,
+    return λ_S unchanged and unclipped, give X_S whose singular values are the REQUESTED root
+    (``expected_singular_values``: the statement fixes the branch), and retrain to W_S = W within
+    10·size·(κ(X_S) + κ(Y_S))·u·‖G‖‖Y_S‖/‖W‖ (``recovery_ratio``; retrained through the SVD)."""
 
     @st.composite
     def problem(draw):
         W, Y_S, Z = draw(operator_problem())
-        t = draw(st.sampled_from([0.0, 1e-3, 0.3, 0.9]))
-        root = draw(st.sampled_from(["+", "-"]))
+        t = draw(st.sampled_from([0.0, 1e-3, 0.3, 0.9, 1.0]))
+        root = "+" if t == 0 else draw(st.sampled_from(["+", "-"]))
         return W, Y_S, Z, t, root
 
     def prop(args):
         W, Y_S, Z, t, root = args
         G = admissible_operator(W, Y_S, Z)
-        lam_s = t * lambda_s_bound(G)
-        if root == "-" and lam_s == 0:
-            root = "+"  # the '−' branch is σ = 0 when λ_S = 0: no points at all
-        X_S, lam_s = construct(G, lam_s, root=root)
-        W_s = fit_ridge_full_lambda(X_S, Y_S, lam_s)
-        # near the bound the two roots merge: dσ/dσ' grows like 1/√(1 − t)
-        ratio = recovery_ratio(W, W_s, X_S, G, Y_S, lam_s) * np.sqrt(max(1.0 - t, 1e-12))
-        if ratio > 1:
-            raise Violation(f"W_S differs from W by {ratio:.3g}× the tolerance", error_over_tolerance=ratio)
-        return {"error_over_tolerance": ratio}
+        lam_s = t * independent_bound(G)
+        try:
+            X_S, used = construct(G) if t == 0 else construct(G, lam_s, root=root)
+        except ValueError as refusal:  # λ_S ≤ bound was decided above, from G: inside the domain
+            raise Violation(f"the construction refused λ_S = {t}× the bound: {refusal}", t=t) from refusal
+        if not (used == lam_s):
+            raise Violation(f"asked for λ_S = {lam_s:.6g}, the construction used {used:.6g}", lam_s=lam_s, used=used)
+        expected, tolerance = expected_singular_values(G, lam_s, root)
+        actual = np.linalg.svd(X_S, compute_uv=False)
+        # measuring X_S's singular values adds size·u·σ_max(X_S) absolute (×10)
+        tolerance = tolerance + 10 * max(X_S.shape) * unit_roundoff() * actual[0] / expected
+        miss = np.abs(actual[:expected.size] - expected) / expected
+        root_miss = float(np.max(miss / tolerance))
+        within(root_miss, 1.0, f"X_S's singular values are not the '{root}' root of Theorem 4.1", t=t)
+        W_s, _ = retrain(X_S, Y_S, lam_s)  # by the SVD: normal equations break down once κ(X_S)² ≳ 1/u
+        ratio = recovery_ratio(W, W_s, X_S, G, Y_S)
+        within(ratio, 1.0, f"W_S differs from W by {ratio:.3g}× the tolerance", t=t)
+        return {"error_over_tolerance": ratio, "root_miss_over_tolerance": root_miss}
 
     return property_outcome(search(ctx, problem(), prop, label="recovery"))
+
+
+@checks.add("bound-enforced", Kind.PROPERTY)
+def bound_enforced(ctx, construct=features_from_operator) -> Outcome:
+    """Above the bound no X_S exists, so the construction must say so: for λ_S = (1 + η)·1/(4σ'₁²),
+    η ∈ {10⁻⁹, 10⁻⁴, 10⁻², 1} (all beyond the bound's rounding, 20·size·u), it raises ValueError by
+    default, and with ``clip=True`` returns the bound (within 20·size·u relative) flagged ``clipped``,
+    with G_{bound}(X_S) = G (its singular values are the '+' roots at the bound)."""
+
+    @st.composite
+    def problem(draw):
+        return draw(operator_problem()), draw(st.sampled_from([1e-9, 1e-4, 1e-2, 1.0]))
+
+    def prop(args):
+        (W, Y_S, Z), eta = args
+        G = admissible_operator(W, Y_S, Z)
+        bound = independent_bound(G)
+        lam_s = (1 + eta) * bound
+        try:
+            construct(G, lam_s)
+        except ValueError:
+            pass
+        else:
+            raise Violation(f"λ_S = (1 + {eta:g})× the bound was accepted without clip", eta=eta)
+        result = construct(G, lam_s, clip=True)
+        slack = 20 * max(G.shape) * unit_roundoff()
+        if not (result.clipped and abs(result.lam_s - bound) <= slack * bound):
+            raise Violation(f"clip=True returned λ_S = {result.lam_s:.6g} (clipped = {result.clipped}), "
+                            f"expected the bound {bound:.6g} flagged", eta=eta)
+        expected, tolerance = expected_singular_values(G, bound, "+")
+        actual = np.linalg.svd(result.F, compute_uv=False)[:expected.size]
+        tolerance = tolerance + 10 * max(G.shape) * unit_roundoff() * actual[0] / expected
+        miss = np.abs(actual - expected) / expected
+        if not np.all(miss <= tolerance):
+            raise Violation("the clipped X_S is not the '+' root at the bound",
+                            root_miss_over_tolerance=float(np.max(miss / tolerance)))
+        return {"root_miss_over_tolerance": float(np.max(miss / tolerance))}
+
+    return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="enforced"))
 
 
 @checks.add("necessity", Kind.PROPERTY)
 def necessity(ctx, bound=lambda_s_bound) -> Outcome:
     """The 'only if' direction: for ANY X_S and λ_S > 0, G = G_{λS}(X_S) satisfies λ_S ≤ 1/(4σ'₁²)
     (so no X_S exists above the bound) and every singular value of X_S is one of the two roots for
-    its σ'ᵢ (so the construction lists all solutions). X_S is drawn with singular values around √λ_S,
-    where the bound is tight; slack 20·size·κ_sys·u relative on the bound, and on the roots the perturbation
-    bound derived next to the comparison (δ/(2r), or √δ at the double root r ≈ 0)."""
+    its σ'ᵢ (so the construction lists all solutions). X_S is drawn with singular values around √λ_S
+    (on half the draws one of them exactly √λ_S, where the bound is attained). The bound is also checked
+    two-sidedly against its value from the drawn singular values, 1/(4 maxᵢ(σᵢ/(σᵢ² + λ_S))²), within
+    20·size·κ_sys·u relative; the roots within the perturbation bound of ``root_error``."""
 
     @st.composite
     def problem(draw):
@@ -109,7 +191,10 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
         rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
         U, _ = np.linalg.qr(rng.normal(size=(m, m)))
         V, _ = np.linalg.qr(rng.normal(size=(p, m)))
-        singular = np.sqrt(lam) * np.exp(draw(st.lists(st.floats(-2, 2), min_size=m, max_size=m)))
+        exponents = draw(st.lists(st.floats(-2, 2), min_size=m, max_size=m))
+        if draw(st.booleans()):
+            exponents[0] = 0.0  # σ₁ = √λ_S: σ'₁ = 1/(2√λ_S), the bound equals λ_S
+        singular = np.sqrt(lam) * np.exp(exponents)
         return (U * singular) @ V.T, lam, singular
 
     def prop(args):
@@ -121,7 +206,11 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
         kappa_sys = (values.max() ** 2 + lam) / (values.min() ** 2 + lam)
         slack = 20 * size * kappa_sys * unit_roundoff()
         allowed = bound(G)
-        if lam > allowed * (1 + slack):
+        exact = 1 / (4 * np.max(singular / (singular**2 + lam)) ** 2)
+        if not (abs(allowed - exact) <= slack * exact):
+            raise Violation(f"the bound is {allowed:.8g}, but from X_S's singular values it is {exact:.8g}",
+                            bound=allowed, exact=exact)
+        if not (lam <= allowed * (1 + slack)):
             raise Violation(f"λ_S = {lam:.6g} exceeds the claimed bound {allowed:.6g} yet X_S exists",
                             lam_s=lam, bound=allowed)
         primes = np.linalg.svd(G, compute_uv=False)
@@ -129,14 +218,8 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
         # the '−' root (1 − r)/(2σ') written as 2λσ'/(1 + r): equal, without the cancellation of 1 − r
         roots = np.concatenate([(1 + root) / (2 * primes), 2 * lam * primes / (1 + root)])
         miss = max(np.min(np.abs(roots - value)) / value for value in singular)
-        # Rounding: G comes from a solve with κ_sys = (σ_max(X_S)² + λ)/(σ_min(X_S)² + λ), so each σ'ᵢ errs
-        # by ≈ size·κ_sys·u·‖G‖, and evaluating 4λσ'ᵢ² adds 3 roundings: 1 − 4λσ'ᵢ² errs by
-        # δᵢ = 10·4λσ'ᵢ·(2·size·κ_sys·‖G‖ + 3σ'ᵢ)·u (10: the project's safety factor). Then r = √(1 − 4λσ'²)
-        # errs by δ/(2r), or by √δ at the double root (r ≤ √δ), and σ = (1 ± r)/(2σ') by that much relative.
-        delta = 40 * lam * primes * (2 * size * kappa_sys * primes.max() + 3 * primes) * unit_roundoff()
-        root_error = np.where(root > np.sqrt(delta), delta / (2 * np.maximum(root, np.sqrt(delta))), np.sqrt(delta))
-        tolerance = float(root_error.max()) + 10 * size * unit_roundoff()
-        if miss > tolerance:
+        tolerance = float(root_error(primes, lam, size, kappa_sys).max()) + 10 * size * unit_roundoff()
+        if not (miss <= tolerance):
             raise Violation("a singular value of X_S is not a root of the quadratic", miss=miss, tolerance=tolerance)
         return {"bound_over_lambda": allowed / lam}
 
@@ -156,7 +239,7 @@ def above_bound(ctx, factor=1.01) -> Outcome:
         G = admissible_operator(W, Y_S, Z)
         lam_s = factor * lambda_s_bound(G)
         X_S, _ = features_from_operator(G, lam_s, clip=True)
-        W_s = fit_ridge_full_lambda(X_S, Y_S, lam_s)
+        W_s, _ = retrain(X_S, Y_S, lam_s)
         top = np.linalg.norm(G, 2)
         floor = np.linalg.svd(Y_S, compute_uv=False)[-1] * (top - 1 / (2 * np.sqrt(lam_s)))
         rounding = 10 * max(G.shape) * unit_roundoff() * top * np.linalg.norm(Y_S, 2)
