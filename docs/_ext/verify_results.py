@@ -66,11 +66,12 @@ def _load_results(app) -> None:
         if not json_path.is_file():
             raise ExtensionError(f"DDTHEORY_VERIFY_JSON={given} is not a file")
         figures = srcdir / GENERATED / "figures"
-        shutil.rmtree(figures, ignore_errors=True)
-        figures.mkdir(parents=True)
         plots = os.environ.get("DDTHEORY_VERIFY_PLOTS")
-        for png in sorted(Path(plots).glob("*.png")) if plots else []:
-            shutil.copy(png, figures / png.name)
+        if not (plots and Path(plots).resolve() == figures.resolve()):  # a previous build's own figures stay
+            shutil.rmtree(figures, ignore_errors=True)
+            figures.mkdir(parents=True)
+            for png in sorted(Path(plots).glob("*.png")) if plots else []:
+                shutil.copy(png, figures / png.name)
     else:
         json_path, figures = _run_verify(srcdir)
     document = json.loads(json_path.read_text())
