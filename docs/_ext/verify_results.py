@@ -135,8 +135,9 @@ class VerifyResults(SphinxDirective):
                 image = nodes.image(uri=uri, alt=f"{theorem_id}: {name}", width="100%")
                 # An image and a line under it, not a figure: sphinx-proof turns on numfig, and a global
                 # "Fig. N" would clash with the papers' own figure numbers.
-                made += [image, nodes.paragraph("", "", nodes.emphasis(
-                    "", f"{name}: drawn by verify {theorem_id} --plot DIR in the same run."))]
+                command = f"verify {theorem_id} --plot DIR"
+                made += [image, nodes.paragraph("", "", nodes.emphasis("", name), nodes.Text(": drawn by "),
+                                                nodes.literal(command, command), nodes.Text(" in the same run."))]
         return made
 
 
