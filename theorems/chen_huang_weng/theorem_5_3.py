@@ -13,12 +13,12 @@ its columns in span φ(X_S) ⊆ Range(Π). What we check:
    family of full-rank sets indexed by Z — the role the (k+1)-th point plays in the paper's proof.
 3. The (k+1)-th point must be chosen: an unprojected Z puts F_S outside Range(Π), where no X_S exists.
 
-The issue's H condition, checked as worded. With P_W = W W⁺ (paper: W⁺W) and W₁ the first layer,
+The stated H condition, checked as worded. With P_W = W W⁺ (paper: W⁺W) and W₁ the first layer,
 H = [Π W₁⁺, P_W − I] ∈ ℝ^{p×(h₁+p)}. The proof's constructive step solves H [U; Z] = (Y_S W⁺)ᵀ: then
 F_Sᵀ = Π W₁⁺U = (Y_S W⁺)ᵀ + (I − P_W)Z lies in Range(Π) and the model interpolates the distilled
 labels, F_S W = Y_S (check ``h-system-interpolates``: always solvable when H has full row rank).
 Interpolation is not recovery: retraining gives W_S = F_S⁺Y_S = F_S⁺F_S W, which equals W only when
-Range(W) lies in the row space of F_S — impossible when Range(W) ⊄ Range(Π). The issue's two conditions
+Range(W) lies in the row space of F_S — impossible when Range(W) ⊄ Range(Π). The two stated conditions
 (H of full rank, and the last p×p block of its right singular vectors of full rank) hold for such
 targets (with a square first layer), so on their own they are not sufficient: check
 ``h-conditions-not-sufficient`` finds the counterexample. For KRR-trained W, k points already suffice
@@ -86,7 +86,7 @@ def distill_deep_linear(W, network: DeepLinearNetwork, Y_S, Z=None, lam_s: float
 
 
 def h_matrix(network: DeepLinearNetwork, W) -> np.ndarray:
-    """H = [Π W₁⁺, P_W − I] (p × (h₁ + p)), P_W = W W⁺ the projector onto Range(W): the issue's H in rows-are-examples form."""
+    """H = [Π W₁⁺, P_W − I] (p × (h₁ + p)), P_W = W W⁺ the projector onto Range(W): the stated theorem's H in rows-are-examples form."""
     projector = W @ np.linalg.pinv(W)
     return np.hstack([network.product @ np.linalg.pinv(network.weights[0]), projector - np.eye(W.shape[0])])
 
@@ -273,7 +273,7 @@ def h_system_interpolates(ctx, construct=distill_via_h) -> Outcome:
 
 @checks.add("h-conditions-not-sufficient", Kind.COUNTEREXAMPLE)
 def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
-    """The issue's two H conditions without 'Range(W) ⊆ Range(Π)': the search finds a general target for which
+    """The two stated H conditions without 'Range(W) ⊆ Range(Π)': the search finds a general target for which
     H has full rank and so does the last p×p block of its right singular vectors, yet the k + 1 points of the
     H construction retrain to W_S with ‖W_S − W‖ ≥ ‖(I − P_Π)W‖ > rounding (the span lemma's floor, which no
     distilled set of any size can beat)."""
@@ -299,7 +299,7 @@ def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
 
 # ---- findings, in exact rational arithmetic -------------------------------------------------------------------
 #
-# (1) The issue's block condition fails at the paper's widths. Let rank H = p. The vectors of ker H with Z = 0
+# (1) The stated block condition fails at the paper's widths. Let rank H = p. The vectors of ker H with Z = 0
 # are exactly (U, 0) with ΠW₁⁺U = 0, so the projection of ker H onto its Z coordinates has rank
 #     p − dim ker(ΠW₁⁺) = p − h₁ + rank(ΠW₁⁺) ≤ p − h₁ + d.
 # At the paper's widths h₁ = p, ker H has dimension h₁ = p, so the last p right singular vectors are a basis of
@@ -375,7 +375,7 @@ def h_block_singular_at_paper_widths(ctx, block_rank=dimension_count) -> Outcome
     """Exact rational arithmetic (sympy) on integer networks at the paper's widths h₁ = p > d (d → p → p and
     d → p → p → p) with a KRR-trained target (λ = 1): H has full row rank p, ker H has dimension p (so the last
     p columns of V_H are a basis of it), and its Z-block has rank ``block_rank``(p, h₁, rank ΠW₁⁺) = d < p. The
-    issue's block condition therefore fails at these widths for every weight choice, not only in random draws."""
+    stated block condition therefore fails at these widths for every weight choice, not only in random draws."""
     rng = ctx.rng("networks")
     rows = []
     for d, widths in [(2, (3, 3)), (2, (4, 4)), (3, (4, 4)), (2, (3, 3, 3)), (3, (5, 5))]:
@@ -432,7 +432,7 @@ THEOREM = register(
         source=f"{SOURCE}, Theorem 5.3 (our provable reading; see the module docstring)",
         claim=("For φ(x) = Πx with d < p, a target W is reproducible iff Range(W) ⊆ Range(Π); general targets fail "
                "with k (indeed any number of) points; for KRR-trained W, X_S = Π⁺F_S works with k points and with "
-               "k + 1 points when the free part Z is projected into Range(Π). The issue's H system yields k + 1 "
+               "k + 1 points when the free part Z is projected into Range(Π). The stated H system yields k + 1 "
                "points that the model interpolates whenever H has full rank, but its two H conditions do not "
                "by themselves give W_S = W. Findings: at the paper's widths (h₁ = p > d) the block condition "
                "never holds, and every KRR-trained W lies in Range(Π), where k points suffice."),

@@ -243,7 +243,7 @@ def exact_recovery(ctx, construct=single_point) -> Outcome:
     (:func:`exact_gaussian_runs`, which also runs the θ = 0 case). Bernoulli and Poisson: θ fitted
     by statsmodels on synthetic data (30 × 3) is taken exactly (floats are rationals), the point
     and descent from 0 and from θ/3 run in mpmath at 50 digits, every iterate entry is an mpf,
-    and ‖θ_GD − θ‖ < 1e-40 (the issue's threshold; the derived rounding bound
+    and ‖θ_GD − θ‖ < 1e-40 (the required threshold; the derived rounding bound
     10·(d+1)·10⁻⁵⁰·(1 + κ) is reported and far below it)."""
     X, y = exact_data(ctx.rng("exact"))
     exact = exact_gaussian_runs(construct, X, y)

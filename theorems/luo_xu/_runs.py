@@ -5,10 +5,10 @@ from __future__ import annotations
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict
 
-# A law is judged on data, so its verdict is `supported` or `not-supported` (issue 5); a decisive
+# A law is judged on data, so its verdict is `supported` or `not-supported`; a decisive
 # contradiction ("falsified" in empirical.laws) is reported as not-supported with that reason first.
 VERDICTS = {"supported": Verdict.SUPPORTED, "not-supported": Verdict.NOT_SUPPORTED, "falsified": Verdict.NOT_SUPPORTED}
-EXPONENT_PRESETS = ("gpu", "gpu-h200")  # presets with k large enough to pin α (issue: k up to 256)
+EXPONENT_PRESETS = ("gpu", "gpu-h200")  # presets with k large enough to pin α (k up to 256)
 
 
 def load_runs(ctx: CheckContext) -> list[dict]:
