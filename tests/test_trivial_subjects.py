@@ -22,6 +22,8 @@ EXEMPT = {
     ("chen-huang-weng/theorem-5.2::span-lemma", "train"): "the claim is W ∈ span(φ(X_S)ᵀ), which a zero W satisfies",
     ("selvan-chen/quantization::parallel-axis", "remainder"): "the subject is the identity's own remainder formula",
     ("selvan-chen/rkhs-bound::cauchy-schwarz", "remainder"): "the subject is the identity's own remainder formula",
+    ("izzo-zou/theorem-3::rank-threshold", "distill"): "reads only the integer rank and point count (values: rank-deficient)",
+    ("izzo-zou/theorem-3::rank-threshold", "solver"): "reads only the integer rank and dropped count (values: ridge-path)",
     ("luo-xu/scaling-law::rejects-planted-violation", "assess"): "the verdict is a string field the stand-in keeps",
     ("luo-xu/coverage-law::rejects-planted-violation", "assess"): "the verdict is a string field the stand-in keeps",
 }
