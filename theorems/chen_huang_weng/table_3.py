@@ -24,8 +24,8 @@ def reproduce(ctx) -> str:
     images: dict = {}
     rows, seconds = timed(run_table3, seeds=seeds, keep_images=images if ctx.plot_dir else None,
                           conventions=conventions)
-    reference, source = ((REFERENCE_AUTHORS, "the issue's run of the authors' code") if conventions == "authors"
-                         else (REFERENCE_ORIGINAL, "the issue's plain re-implementation"))
+    reference, source = ((REFERENCE_AUTHORS, "a run of the authors' public code") if conventions == "authors"
+                         else (REFERENCE_ORIGINAL, "an earlier plain re-implementation"))
     lines = [f"Chen, Huang & Weng Table 3 analogue — Fashion-MNIST, seeds {seeds}, λ by 95/5 validation, λ_S = 0, "
              f"{conventions} conventions",
              format_table3(rows),
