@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from theorems import CheckContext, Checks, Kind, Outcome, Theorem, Verdict, Violation, property_outcome, search, within
 from theorems.domains import integers, interval, sampled, tuples
 from theorems.runner import run_check
-from theorems.search import NonFiniteFigure, SubjectRefused
+from theorems.searching import NonFiniteFigure, SubjectRefused
 from theorems.soundness import CASES, run_case
 
 

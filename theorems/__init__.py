@@ -26,7 +26,7 @@ from theorems.registry import (
     register_reproduction,
 )
 from theorems.domains import Domain
-from theorems.search import (
+from theorems.searching import (
     NonFiniteFigure,
     SubjectRefused,
     Violation,

@@ -63,7 +63,7 @@ class CheckContext:
     def hypothesis_settings(self, fraction: float = 1.0, minimum: int = 5) -> settings:
         """The profile's settings with ``fraction`` of its examples, seeded explicitly (not derandomised).
 
-        ``report_multiple_bugs=False``: a property that raises :class:`~theorems.search.Violation`
+        ``report_multiple_bugs=False``: a property that raises :class:`~theorems.searching.Violation`
         from two different lines must still end in one shrunk failure, not an ExceptionGroup.
         """
         return settings(profile_settings(self.profile), max_examples=self.scaled(fraction, minimum), derandomize=False,

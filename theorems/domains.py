@@ -2,7 +2,7 @@
 
 Random draws alone miss narrow failures: a claim that is false on 7 % of an interval survives 25
 uniform draws about one time in six. A :class:`Domain` therefore carries a *grid* that
-:func:`theorems.search.search` runs before any random draw, on every run and every seed:
+:func:`theorems.searching.search` runs before any random draw, on every run and every seed:
 
 * the boundary values (a claim that fails only at an endpoint is caught there);
 * a coarse grid of the interior whose spacing is at most ``1/(points − 1)`` of the range
@@ -13,7 +13,7 @@ boundary values, each coordinate's grid with the others at their midpoints, and,
 coordinates, the full product of every other grid point (spacing 1/8 of each range: a box wider
 than 12.5 % of the range on every axis always contains one).
 
-Then :func:`theorems.search.search` draws uniformly from the domain (:attr:`Domain.sample`, seeded
+Then :func:`theorems.searching.search` draws uniformly from the domain (:attr:`Domain.sample`, seeded
 by the check's context): hypothesis's own draws favour boundaries and simple values, and a narrow
 window away from the grid is found by uniform draws with the probability one expects
 (1 − (1 − area)^examples), then hypothesis searches on.

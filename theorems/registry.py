@@ -32,7 +32,7 @@ from theorems.context import CheckContext
 from theorems.outcome import Outcome
 from theorems.requirements import Requirement
 from theorems.outcome import Verdict
-from theorems.search import as_refusal, collecting_searches, watching_subjects
+from theorems.searching import as_refusal, collecting_searches, watching_subjects
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*$")
 CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -69,9 +69,9 @@ class Check:
     with defaults are the *subjects* under test (the construction, the claimed bound, ...); a
     planted-failure test passes a broken one through :meth:`run` and expects ``falsified``.
 
-    Subjects that are functions are watched (:func:`~theorems.search.watching_subjects`): an
+    Subjects that are functions are watched (:func:`~theorems.searching.watching_subjects`): an
     exception raised inside one and not handled by the check becomes
-    :class:`~theorems.search.SubjectRefused` (a violation), so a subject that refuses an input the
+    :class:`~theorems.searching.SubjectRefused` (a violation), so a subject that refuses an input the
     check gave it fails the check instead of crashing it.
     """
 

@@ -1,7 +1,7 @@
 """Running a theorem's checks and collecting their results.
 
 A crash inside a check becomes the verdict ``error`` with the exception on one line; it never
-counts as a pass. A :class:`~theorems.search.Violation` that escapes a check (raised outside any
+counts as a pass. A :class:`~theorems.searching.Violation` that escapes a check (raised outside any
 search, e.g. by a real-data comparison) is ``falsified`` with its figures; a passing outcome with a
 NaN or infinite figure is ``error``. Timings are kept apart from everything else so that two runs with the same
 seed produce identical results apart from the ``seconds`` fields.
@@ -16,7 +16,7 @@ from typing import Any
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict, combine, combine_refuted
 from theorems.registry import Check, Theorem
-from theorems.search import NonFiniteFigure, Violation
+from theorems.searching import NonFiniteFigure, Violation
 
 
 @dataclass(frozen=True)

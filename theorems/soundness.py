@@ -36,7 +36,7 @@ from theorems.domains import interval, tuples
 from theorems.outcome import Outcome, Verdict
 from theorems.registry import Checks, Kind, Theorem
 from theorems.runner import run_check
-from theorems.search import Violation, counterexample_outcome, property_outcome, search, within
+from theorems.searching import Violation, counterexample_outcome, property_outcome, search, within
 from theorems.tolerances import condition_number, solve_tolerance, relative_error
 
 

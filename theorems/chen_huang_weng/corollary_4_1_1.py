@@ -25,7 +25,7 @@ from hypothesis.extra.numpy import arrays
 from constructions.krr_distill import admissible_operator, ridge_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 from theorems.strategies import BOUNDED
 from theorems.tolerances import unit_roundoff
 

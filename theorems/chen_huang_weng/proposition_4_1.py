@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from constructions.krr_distill import admissible_operator, features_from_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.tolerances import unit_roundoff
 
 

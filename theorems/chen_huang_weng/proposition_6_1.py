@@ -20,7 +20,7 @@ from empirical.krr_table3 import fashion_mnist
 from theorems import Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
 from theorems.requirements import dataset
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 from theorems.tolerances import normal_equation_error_bound, unit_roundoff
 
 

@@ -24,7 +24,7 @@ from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, lambda_s_bound, ridge_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem, recovery_ratio, retrain
-from theorems.search import counterexample_outcome, property_outcome, within
+from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.tolerances import unit_roundoff
 
 SIGMA, SIGMA_P, LAM = sp.symbols("sigma sigma_prime lambda_S", positive=True)

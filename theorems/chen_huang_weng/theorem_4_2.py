@@ -23,7 +23,7 @@ from hypothesis.extra.numpy import arrays
 from constructions.krr_distill import ridge_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.strategies import BOUNDED, conditioned_matrix
 from theorems.tolerances import normal_equation_error_bound, unit_roundoff
 

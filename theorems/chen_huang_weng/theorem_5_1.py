@@ -26,7 +26,7 @@ from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, retrain
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome, within
+from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.tolerances import recovery_tolerance, unit_roundoff
 
 

@@ -25,7 +25,7 @@ from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import distill_krr, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE
-from theorems.search import counterexample_outcome, property_outcome, reject, within
+from theorems.searching import counterexample_outcome, property_outcome, reject, within
 from theorems.tolerances import unit_roundoff
 
 

@@ -43,7 +43,7 @@ from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.tolerances import recovery_tolerance, unit_roundoff
 
 

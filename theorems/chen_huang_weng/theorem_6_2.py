@@ -39,7 +39,7 @@ from constructions.krr_distill import admissible_operator, features_from_operato
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, recovery_ratio
 from theorems.chen_huang_weng._privacy import exact_delta, exact_delta_rounding, gaussian_noise_scale
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 from theorems.tolerances import unit_roundoff
 
 #: (ε, δ) pairs at which the privacy of each row is judged

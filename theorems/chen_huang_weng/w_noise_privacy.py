@@ -31,7 +31,7 @@ from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, regi
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
 from theorems.chen_huang_weng._privacy import exact_delta, exact_delta_rounding, gaussian_noise_scale
 from theorems.outcome import Verdict
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 from theorems.tolerances import unit_roundoff
 
 

@@ -37,7 +37,7 @@ from constructions.logistic import (
 )
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.izzo_zou.theorem_4 import gradient_tolerance, logistic_inputs
-from theorems.search import counterexample_outcome
+from theorems.searching import counterexample_outcome
 
 # --- statement --------------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.domains import drawn
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome, within
+from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.strategies import BOUNDED, glm_problem
 from theorems.tolerances import condition_number, relative_error, solve_tolerance, unit_roundoff
 

@@ -51,7 +51,7 @@ from constructions.glm import (
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome, within
+from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.strategies import BOUNDED, logistic_ridge_problem_pm1, regression_problem
 from theorems.tolerances import condition_number, unit_roundoff
 

@@ -29,7 +29,7 @@ from constructions.linear import distill_linear_regression, elastic_net, ridge_p
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome, within
+from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.strategies import BOUNDED, conditioned_matrix, regression_problem
 from theorems.tolerances import normal_equation_error_bound, unit_roundoff
 
@@ -176,7 +176,7 @@ def ratio(error: float, bound: float) -> float:
 
 def within_bound(pair: tuple[float, float], what: str) -> dict:
     """The error/bound figure of a comparison that must have error ≤ bound: a Violation above, an
-    error for NaN (:func:`theorems.search.within`)."""
+    error for NaN (:func:`theorems.searching.within`)."""
     error, bound = pair
     within(error, bound, f"{what} differ by {ratio(error, bound):.3g}× the bound")
     return {"error_over_bound": ratio(error, bound)}

@@ -55,7 +55,7 @@ from constructions.logistic import (
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------

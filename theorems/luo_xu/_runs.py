@@ -90,12 +90,12 @@ def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
 
 def monte_carlo(ctx: CheckContext, draw, prop, *, fraction: float, label: str):
     """Run ``prop`` on ``ctx.scaled(fraction)`` parameter sets drawn by ``draw(rng)`` from
-    ``ctx.rng(label)``; stop at the first :class:`~theorems.search.Violation`.
+    ``ctx.rng(label)``; stop at the first :class:`~theorems.searching.Violation`.
 
     Used instead of a hypothesis search for properties of statistical procedures: each example is
     a simulated data set costing tens of milliseconds, and shrinking a failing one would only
     re-simulate data, so the first failing draw is reported as drawn (with its seed)."""
-    from theorems.search import SearchResult, Violation
+    from theorems.searching import SearchResult, Violation
 
     rng = ctx.rng(label)
     result = SearchResult()
@@ -129,7 +129,7 @@ def rate_property(ctx: CheckContext, draw, miss, *, fraction: float, label: str)
     """Draw ``ctx.scaled(fraction)`` simulated data sets; ``miss(example)`` returns a message when the
     verdict on it is wrong (or raises Violation for a hard failure). More misses than
     :func:`allowed_misses` is a Violation carrying the first missed example."""
-    from theorems.search import SearchResult, Violation
+    from theorems.searching import SearchResult, Violation
 
     rng = ctx.rng(label)
     result, misses, first = SearchResult(), 0, None

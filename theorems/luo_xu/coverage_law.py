@@ -29,7 +29,7 @@ from empirical.laws import COVERAGE_MODELS, assess_coverage, coverage_regressor,
 from empirical.synthetic_runs import coverage_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, register
 from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, other_presets_note, rate_property
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
 K, H, X = sp.symbols("k H X", positive=True)

@@ -25,7 +25,7 @@ from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
 from theorems.luo_xu._runs import (law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note,
                                    rate_property)
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
 K, X = sp.symbols("k x", positive=True)

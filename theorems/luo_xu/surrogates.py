@@ -24,7 +24,7 @@ from empirical.laws import BEATS_RANDOM_FAMILY_P, assess_scaling, beats_random, 
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
 from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, monte_carlo
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 
 D = 2
 THETA = sp.Matrix(sp.symbols(f"theta0:{D}"))

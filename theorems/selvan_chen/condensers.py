@@ -48,7 +48,7 @@ from constructions.condensers import (
 from constructions.discrepancy import energy_distance, sliced_wasserstein
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import TORCH
-from theorems.search import property_outcome
+from theorems.searching import property_outcome
 from theorems.selvan_chen._references import euclidean_cost, reference_mmd2
 from theorems.selvan_chen._strategies import COORDINATE, simplex_weights, weighted_pair
 from theorems.tolerances import unit_roundoff

@@ -34,7 +34,7 @@ from constructions.discrepancy import (
 )
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import TORCH, dataset
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._references import parameters_of, reference_matrix, reference_mmd2
 from theorems.selvan_chen._strategies import COORDINATE, kernels, simplex_weights
 from theorems.tolerances import unit_roundoff

@@ -28,7 +28,7 @@ from constructions.condensers import Quantiser, kmeans_plus_plus, lloyd, nearest
 from constructions.discrepancy import wasserstein
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._strategies import COORDINATE
 from theorems.tolerances import unit_roundoff
 

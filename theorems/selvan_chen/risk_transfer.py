@@ -30,7 +30,7 @@ from scipy.optimize import brentq
 from constructions.discrepancy import LinearKernel, mmd
 from constructions.validation import as_matrix, as_vector
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._strategies import COORDINATE, simplex_weights
 from theorems.tolerances import unit_roundoff
 

@@ -23,7 +23,7 @@ from hypothesis.extra.numpy import arrays
 
 from constructions.discrepancy import KERNELS, LinearKernel, MMDTarget, kernel, mmd, mmd2_biased, mmd2_unbiased, witness
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._references import parameters_of, reference_matrix, reference_mmd2
 from theorems.selvan_chen._strategies import COORDINATE, kernels, weighted_pair
 from theorems.tolerances import unit_roundoff

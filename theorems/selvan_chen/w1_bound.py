@@ -23,7 +23,7 @@ from hypothesis.extra.numpy import arrays
 
 from constructions.discrepancy import distances, optimal_transport, wasserstein, wasserstein_1d
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.search import counterexample_outcome, property_outcome
+from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._references import assignment_wasserstein, euclidean_cost, linprog_w1
 from theorems.selvan_chen._strategies import COORDINATE, simplex_weights, weighted_pair
 from theorems.tolerances import unit_roundoff
