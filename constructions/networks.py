@@ -82,6 +82,7 @@ ARCHITECTURES: dict[str, Architecture] = {
         Architecture("convnet-w64", lambda c, k, s: ConvNet(c, k, s, width=64, depth=3), "ConvNet-3, width 64"),
         Architecture("convnet-w32", lambda c, k, s: ConvNet(c, k, s, width=32, depth=3), "ConvNet-3, width 32"),
         Architecture("convnet-d2", lambda c, k, s: ConvNet(c, k, s, width=128, depth=2), "ConvNet-2, width 128"),
+        Architecture("convnet-w32-d2", lambda c, k, s: ConvNet(c, k, s, width=32, depth=2), "ConvNet-2, width 32"),
         Architecture("convnet-d4", lambda c, k, s: ConvNet(c, k, s, width=128, depth=4), "ConvNet-4, width 128"),
         Architecture("mlp", lambda c, k, s: MLP(c, k, s, hidden=(128, 128)), "MLP 128-128"),
         Architecture("linear", lambda c, k, s: MLP(c, k, s, hidden=()), "multinomial logistic regression"),

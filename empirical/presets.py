@@ -293,12 +293,13 @@ GPU = Preset(
 
 CPU_STEPS = replace(
     CPU, name="cpu-steps",
-    description=("the cpu preset under the steps protocol: 28×28 images (a 288-dimensional ConvNet-3 width 32 "
-                 "embedding instead of 32 at 14×14), 600 SGD steps per evaluation for every k (300 epochs of "
-                 "k = 32), MTT sets evaluated at MTT's learned step size, full-data reference 4000 steps "
-                 "(100 epochs of the 10k subset)"),
-    image_size=28, protocol=Protocol("steps", eval_steps=600, full_steps=4000, dsa_at_evaluation=True,
-                                     learned_lr=True),
+    description=("the cpu preset under the steps protocol: ConvNet-2 width 32 on 14×14 images (a 288-dimensional "
+                 "embedding instead of ConvNet-3's 32), 600 SGD steps per evaluation for every k (300 epochs of "
+                 "k = 32 at batch 256), DSA at evaluation iff distilled with it, MTT sets evaluated at MTT's "
+                 "learned step size, full-data reference 4000 steps (100 epochs of the 10k subset)"),
+    family=configuration_family("convnet-w32-d2", ("convnet-w64", "mlp"), epochs=100),
+    scaling_configurations=("convnet-w32-d2-sgd",),
+    protocol=Protocol("steps", eval_steps=600, full_steps=4000, dsa_at_evaluation=True, learned_lr=True),
 )
 
 CONVEX = Preset(

@@ -14,7 +14,7 @@ from empirical.presets import AUGMENTATION_SETS, CPU, CPU_STEPS, SMOKE, Protocol
 from empirical.store import TrialSpec  # noqa: E402
 from tests.torch_support import one_torch_thread  # noqa: F401,E402  (autouse fixture)
 
-CONFIG = CPU_STEPS.configuration("convnet-w32-sgd")
+CONFIG = CPU_STEPS.configuration("convnet-w32-d2-sgd")
 
 
 def spec(method="dm", ipc=1, augment="none", chosen=CPU_STEPS):
@@ -33,8 +33,9 @@ def test_reference_trains_its_own_step_count():
 
 
 def test_epochs_protocol_keeps_the_old_recipe():
-    assert trials.evaluation_recipe(CPU, spec(ipc=32, augment="dsa", chosen=CPU), CONFIG, 0.0131) == (CONFIG, None, None)
-    assert trials.evaluation_recipe(CPU, spec(method="full", ipc=0, chosen=CPU), CONFIG)[1] == CPU.full_epochs
+    config = CPU.configuration("convnet-w32-sgd")
+    assert trials.evaluation_recipe(CPU, spec(ipc=32, augment="dsa", chosen=CPU), config, 0.0131) == (config, None, None)
+    assert trials.evaluation_recipe(CPU, spec(method="full", ipc=0, chosen=CPU), config)[1] == CPU.full_epochs
 
 
 @pytest.mark.parametrize("augment", ["none", "dsa"])
@@ -100,5 +101,6 @@ def test_rows_record_the_protocol_and_what_each_network_trained_with(tmp_path, m
         rows[method] = result.metrics
     mtt, random = rows["mtt"]["evaluations"][0], rows["random"]["evaluations"][0]
     assert mtt["steps"] == random["steps"] == 300
-    assert mtt["lr"] == rows["mtt"]["learned_lr"] != CONFIG.lr and random["lr"] == CONFIG.lr
+    base_lr = SMOKE.configuration("convnet-w32-sgd").lr
+    assert mtt["lr"] == rows["mtt"]["learned_lr"] != base_lr and random["lr"] == base_lr
     assert mtt["augmentation"] == random["augmentation"] == list(AUGMENTATION_SETS["dsa"])
