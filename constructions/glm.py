@@ -5,7 +5,7 @@ Families
 --------
 A canonical-link exponential family is given by its cumulant b(η): the negative log-likelihood of
 one example is ℓ(θ; x, y) = −y·xᵀθ + b(xᵀθ) (up to a θ-free term), the mean is g⁻¹(η) = b′(η) and
-the variance function is b″(η) > 0. :data:`FAMILIES` holds the three families of the issue:
+the variance function is b″(η) > 0. :data:`FAMILIES` holds the three families checked:
 
 =========  ===============  =================  ==========================  ===================
 name       b(η)             g⁻¹(η)             data responses              mean range

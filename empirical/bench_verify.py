@@ -4,7 +4,7 @@
     python -m empirical.bench_verify --startup [--repeats 5]
 
 The first prints one row per theorem (seconds, slowest check) and each namespace's total as a
-fraction of its budget (izzo-zou: 60 s on a 2-core machine, issue 2 §9). Timings come from the
+fraction of its budget (izzo-zou: 60 s on a 2-core machine). Timings come from the
 same runner that `verify` uses, in one process, after one warm-up import of every theorem module.
 
 ``--startup`` times fresh processes: ``verify list`` and ``verify ID --explain`` (resolving one

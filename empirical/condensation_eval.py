@@ -189,6 +189,90 @@ def spearman_with_ci(x, y, rng: np.random.Generator, *, resamples: int = 2000, l
     return Correlation(_spearman(x, y), float(low), float(high), int(values.size))
 
 
+def _checked_strata(x, y, strata) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    x, y, strata = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(strata)
+    if x.shape != y.shape or x.ndim != 1 or strata.shape != x.shape:
+        raise ValueError(f"x, y and strata must be 1-D of one length, got {x.shape}, {y.shape} and {strata.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x and y must be finite")
+    groups = [np.flatnonzero(strata == value) for value in np.unique(strata)]
+    if min(group.size for group in groups) < 3:
+        raise ValueError("every stratum needs at least 3 units for a rank correlation")
+    return x, y, groups
+
+
+def within_strata_spearman(x, y, strata) -> float:
+    """The mean over strata of Spearman's ρ(x, y) within each stratum (strata of ≥ 3 units)."""
+    x, y, groups = _checked_strata(x, y, strata)
+    return float(np.mean([_spearman(x[g], y[g]) for g in groups]))
+
+
+@dataclass(frozen=True)
+class StratifiedTest:
+    """The within-strata mean Spearman ρ, a two-sided stratified permutation p-value and a
+    percentile bootstrap interval that resamples units within each stratum."""
+
+    rho: float
+    p_value: float
+    low: float
+    high: float
+    resamples: int
+
+
+def stratified_test(x, y, strata, rng: np.random.Generator, *, resamples: int = 2000,
+                    level: float = 0.95) -> StratifiedTest:
+    """Is x associated with y once the strata (here: IPC) are held fixed?
+
+    Statistic T = mean over strata of Spearman's ρ within the stratum. Null: within every stratum
+    y is exchangeable across units; the p-value permutes y within each stratum ``resamples`` times,
+    p = (1 + the number of permuted T at least as far from 0 as the observed T) / (1 + resamples). Interval: the percentile bootstrap of T over units
+    resampled with replacement within each stratum (resamples in which some stratum's ρ is
+    undefined are dropped), so noise between replicate units (seeds) widens it."""
+    x, y, groups = _checked_strata(x, y, strata)
+    require_positive_int(resamples, "resamples")
+    observed = float(np.mean([_spearman(x[g], y[g]) for g in groups]))
+    permuted, boot = np.zeros(resamples), np.zeros(resamples)
+    for g in groups:
+        # permuting y permutes its (average) ranks, so every permuted ρ is one product with fixed ranks
+        rx, ry = _centred_ranks(x[g][None, :]), _centred_ranks(y[g][None, :])
+        shuffles = np.argsort(rng.random((resamples, g.size)), axis=1)
+        permuted += _row_correlations(np.broadcast_to(rx, shuffles.shape), ry[0][shuffles])
+        draws = rng.integers(0, g.size, (resamples, g.size))
+        boot += _row_correlations(_centred_ranks(x[g][draws]), _centred_ranks(y[g][draws]))
+    permuted /= len(groups)
+    p_value = float((1 + np.sum(np.abs(permuted) >= abs(observed) - 1e-12)) / (1 + resamples))
+    boot = boot[np.isfinite(boot)] / len(groups)
+    tail = (1 - level) / 2
+    low, high = np.quantile(boot, [tail, 1 - tail]) if boot.size else (np.nan, np.nan)
+    return StratifiedTest(observed, p_value, float(low), float(high), int(boot.size))
+
+
+def _centred_ranks(values: np.ndarray) -> np.ndarray:
+    """Average ranks along each row, minus their row mean."""
+    ranks = rankdata(values, axis=1)
+    return ranks - ranks.mean(axis=1, keepdims=True)
+
+
+def _row_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every row pair of centred arrays (NaN where a row is constant)."""
+    denominator = np.sqrt(np.sum(a * a, axis=1) * np.sum(b * b, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, np.sum(a * b, axis=1) / denominator, np.nan)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjustment: the k-th smallest p becomes max over j ≤ k of (m − j + 1)·p_(j),
+    capped at 1 (controls the family-wise error rate over the m tests)."""
+    p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1 or p.size == 0 or not np.all((p >= 0) & (p <= 1)):
+        raise ValueError("p_values must be a non-empty 1-D array of numbers in [0, 1]")
+    order = np.argsort(p)
+    scaled = np.maximum.accumulate((p.size - np.arange(p.size)) * p[order])
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(scaled, 1.0)
+    return adjusted
+
+
 def feature_maps(pool: np.ndarray, rng: np.random.Generator, random_features: int = 2000):
     """The KRR feature maps: identity, and random Fourier features of the Gaussian kernel whose
     bandwidth is the median pairwise distance of the pool (seeded subsample)."""

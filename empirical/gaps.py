@@ -15,12 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from empirical.store import read_jsonl
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"
-PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite-normalised", "coverage-lite-convnet", "coverage-lite",
+PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite", "coverage-lite-normalised", "coverage-lite-convnet",
                      "smoke")
 
 
@@ -58,13 +59,16 @@ def evaluations(rows: Iterable[dict]) -> pd.DataFrame:
     return table
 
 
-def choose_preset(table: pd.DataFrame, coverage: bool) -> str:
-    """The most thorough preset (see PRESET_PREFERENCE) with trials of the wanted kind."""
+def choose_preset(table: pd.DataFrame, coverage: bool) -> tuple[str, list[str]]:
+    """(the registered confirmatory preset that decides, the other presets with trials of the
+    wanted kind): the most thorough confirmatory one (see PRESET_PREFERENCE and
+    :mod:`empirical.registrations`); a user's runs (one unregistered design) decide alone."""
+    from empirical.registrations import deciding_preset
+
     present = set(table[table.coverage == coverage].preset)
-    for name in PRESET_PREFERENCE:
-        if name in present:
-            return name
-    raise ValueError(f"the runs hold no {'coverage' if coverage else 'scaling'} trials with a full-data reference")
+    if not present:
+        raise ValueError(f"the runs hold no {'coverage' if coverage else 'scaling'} trials with a full-data reference")
+    return deciding_preset(present, PRESET_PREFERENCE)
 
 
 def scaling_table(table: pd.DataFrame, preset: str) -> pd.DataFrame:
@@ -79,3 +83,17 @@ def coverage_table(table: pd.DataFrame, preset: str) -> pd.DataFrame:
     per_config = chosen.groupby(["method", "m", "draw", "ipc", "subset", "configuration"], as_index=False).gap.mean()
     cells = per_config.groupby(["method", "m", "draw", "ipc", "subset"], as_index=False).gap.agg(["max", "mean"])
     return cells.rename(columns={"max": "worst_gap", "mean": "mean_gap"})
+
+
+def worst_of_m_bias(table: pd.DataFrame, preset: str) -> float:
+    """Upper bound on the upward bias of the worst gap of an M = max subset from evaluation noise:
+    the max of M seed-averaged gaps, each with noise sd σ_e/√n (σ_e pooled over evaluation seeds),
+    exceeds the max of their means by at most about (σ_e/√n)·√(2 log M). NaN with one evaluation
+    seed (σ_e is then not estimable)."""
+    chosen = table[(table.preset == preset) & table.coverage]
+    cells = chosen.groupby(["key", "configuration"]).gap
+    n = float(cells.count().mean())
+    if n < 2:
+        return float("nan")
+    sigma = float(cells.var(ddof=1).mean()) ** 0.5
+    return sigma / n**0.5 * (2 * np.log(chosen.m.max())) ** 0.5

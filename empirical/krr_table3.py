@@ -39,7 +39,7 @@ TABLE3_MAPS = {
     "leaky-relu": lambda d, seed: LeakyReLUNetwork.seeded(d, (d,), seed=seed, slope=0.1),
     "rff": lambda d, seed: RandomFourierFeatures.seeded(d, d, seed=seed, scale=1.0, b_max=np.pi),
 }
-REFERENCE_ORIGINAL = {"linear": 81.11, "leaky-relu": 83.08, "rff": 83.82}  # the plain re-implementation
+REFERENCE_ORIGINAL = {"linear": 81.11, "leaky-relu": 83.08, "rff": 83.82}  # an earlier plain re-implementation of the protocol
 
 
 @lru_cache(maxsize=1)

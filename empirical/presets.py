@@ -199,11 +199,13 @@ class Preset:
 
     def run(self, store: str | Path, *, workers: int = 1, scheduler=None, max_minutes: float | None = None,
             progress: bool = True) -> dict[str, int]:
+        from empirical.packed_trials import FIXED_EVALUATION_STEPS, run_packed_trial
         from empirical.sweep import run_sweep
         from empirical.trials import run_trial
 
         specs = self.specs()
-        return run_sweep(specs, run_trial, store, workers=workers, scheduler=scheduler, progress=progress,
+        trial = run_packed_trial if self.name in FIXED_EVALUATION_STEPS else run_trial  # its protocol needs it
+        return run_sweep(specs, trial, store, workers=workers, scheduler=scheduler, progress=progress,
                          description=f"preset {self.name}", max_minutes=max_minutes or self.max_minutes_per_chunk)
 
 
@@ -291,6 +293,25 @@ GPU = Preset(
     coverage_methods=("dm",), max_minutes_per_chunk=25.0,
 )
 
+GPU_H200 = Preset(
+    name="gpu-h200",
+    description=("the gpu preset sized for three ~8-minute windows of one H200 (python -m empirical.gpu_window): "
+                 "full Fashion-MNIST at 28×28, ConvNet-3 width 128, k = 1…256, 3 distillation × 3 evaluation seeds, "
+                 "each network evaluated after 300 SGD steps (fixed-step protocol of the packed engine), DM, "
+                 "random subsets, GM and MTT, each plain and with DSA, and a DM coverage sweep"),
+    train_per_class=None, test_size=None, image_size=28,
+    family=configuration_family("convnet", ("convnet-d2", "mlp"), epochs=300),
+    scaling_configurations=("convnet-sgd",), methods=("dm", "gm", "mtt", "random"),
+    ipcs=(1, 2, 4, 8, 16, 32, 64, 128, 256), distill_seeds=(0, 1, 2), eval_seeds=(0, 1, 2), full_epochs=3,
+    base_iterations={"dm": 200, "gm": 10, "mtt": 30}, per_ipc_iterations={"dm": 1}, real_batch=128,
+    augmentations=("none", "dsa"), gm_outer_cap=10, gm_inner_cap=10, experts=2, expert_epochs=6, mtt_steps=10,
+    coverage_sizes=(1, 2, 4, 8), coverage_draws=2, coverage_ipcs=(1, 4, 16), coverage_methods=("dm",),
+    reductions=("relative to gpu: evaluation 300 SGD steps instead of 300 epochs, 3 instead of 30 full-data epochs, "
+                "DM 200+k instead of 1000+20k iterations with real batch 128 instead of 256, GM 10 instead of 1000 "
+                "iterations (outer ≤ 10, inner ≤ 10), MTT 30 instead of 1000+5k iterations of 10 instead of 30 "
+                "student steps on 2 experts of 6 epochs, coverage at k ∈ {1, 4, 16} with 2 draws"),
+)
+
 CPU_STEPS = replace(
     CPU, name="cpu-steps",
     description=("the cpu preset under the steps protocol: ConvNet-2 width 32 on 14×14 images (a 288-dimensional "
@@ -328,7 +349,7 @@ CONVEX_LITE = replace(
 )
 
 PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, COVERAGE_CONVNET,
-                                                  COVERAGE_NORMALISED, GPU, CPU_STEPS, CONVEX, CONVEX_LITE)}
+                                                  COVERAGE_NORMALISED, GPU, GPU_H200, CPU_STEPS, CONVEX, CONVEX_LITE)}
 
 
 def preset_note(row: dict) -> dict:

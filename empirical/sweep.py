@@ -11,6 +11,10 @@ SIGKILL (:func:`end_with_parent`), so no orphan keeps training.
 Command line::
 
     python -m empirical.sweep --preset cpu --store runs.sqlite [--workers N] [--scheduler tcp://host:8786]
+    python -m empirical.sweep --preset gpu-h200 --store runs.sqlite --engine packed   # a GPU box
+
+``--engine packed`` runs each trial through :func:`empirical.packed_trials.run_packed_trial` (the
+packed engine of the GPU window); presets with a fixed-step evaluation protocol need it.
 """
 
 from __future__ import annotations
@@ -166,14 +170,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export", default=None, help="write the store as JSON lines to this path afterwards")
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop starting new trials after this many minutes (a later call resumes)")
+    parser.add_argument("--engine", choices=("one", "packed"), default=None,
+                        help="one-model trials (run_trial) or the packed engine; default: packed for presets "
+                             "with a fixed-step evaluation protocol, else one")
     args = parser.parse_args(argv)
     try:
         chosen = preset(args.preset)
+        from empirical.packed_trials import FIXED_EVALUATION_STEPS, run_packed_trial
+
+        if args.engine == "one" and chosen.name in FIXED_EVALUATION_STEPS:
+            raise ValueError(f"preset {chosen.name!r} evaluates after a fixed number of steps; use --engine packed")
         if args.export:
             from empirical.files import writable_file
 
             writable_file(args.export, "--export")  # before the sweep, not after hours of training
-        counts = chosen.run(args.store, workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
+        if args.engine == "packed":
+            counts = run_sweep(chosen.specs(), run_packed_trial, args.store, workers=args.workers,
+                               scheduler=args.scheduler, description=f"preset {chosen.name} (packed)",
+                               max_minutes=args.max_minutes or chosen.max_minutes_per_chunk)
+        else:
+            counts = chosen.run(args.store, workers=args.workers, scheduler=args.scheduler,
+                                max_minutes=args.max_minutes)
         if args.export:
             from empirical.presets import export_runs
 

@@ -19,6 +19,9 @@ def _needs_fashion_mnist(item) -> bool:
     """A registry-generated test (tests/test_checks.py) of a check that reads Fashion-MNIST."""
     params = getattr(getattr(item, "callspec", None), "params", {})
     check = params.get("check")
+    plant = params.get("plant")
+    if check is None and isinstance(plant, tuple) and len(plant) == 6:  # tests/test_trivial_subjects.py
+        check = plant[4]
     if check is None and "check_id" in params:
         from theorems import REGISTRY
 

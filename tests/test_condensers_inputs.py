@@ -158,3 +158,22 @@ def test_discrepancy_panel():
     missing = cd.CondensedSet("x", 1, X[:2], np.array([0, 0]), np.array([0.5, 0.5]))
     with pytest.raises(ValueError, match="no point of class 1"):
         panel(missing)
+
+
+def test_holm_matches_hand_computation():
+    assert ev.holm([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    with pytest.raises(ValueError, match="p_values"):
+        ev.holm([0.2, 1.5])
+
+
+def test_stratified_test_sees_within_stratum_association_only():
+    rng = np.random.default_rng(0)
+    strata = np.repeat([0, 1, 2], 8)
+    x = rng.normal(size=24)
+    # y tracks the stratum strongly but is independent of x within strata: no association
+    null = ev.stratified_test(x, 10.0 * strata + rng.normal(size=24), strata, np.random.default_rng(1), resamples=400)
+    assert null.p_value > 0.05 and null.low < 0 < null.high
+    strong = ev.stratified_test(x, -x + 10.0 * strata, strata, np.random.default_rng(1), resamples=400)
+    assert strong.rho == pytest.approx(-1.0) and strong.p_value < 0.01 and strong.high < 0
+    with pytest.raises(ValueError, match="at least 3"):
+        ev.stratified_test(x[:4], x[:4], [0, 0, 1, 1], np.random.default_rng(0))

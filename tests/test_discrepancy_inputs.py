@@ -149,14 +149,28 @@ def test_mmd_target_dimension():
 
 # --- agreement with dense references ---------------------------------------------------------------
 
+def gaussian_formula(A, B, bandwidth=1.3):
+    """exp(−Σ(aₗ − bₗ)²/(2σ²)) from the coordinate differences: shares no code with GaussianKernel."""
+    return np.exp(-((A[:, None, :] - B[None, :, :]) ** 2).sum(-1) / (2 * bandwidth**2))
+
+
 def test_biased_and_unbiased_match_dense_formulas():
     n, m = len(X), len(Y)
-    kxx, kyy, kxy = GAUSS.matrix(X, X), GAUSS.matrix(Y, Y), GAUSS.matrix(X, Y)
+    kxx, kyy, kxy = gaussian_formula(X, X), gaussian_formula(Y, Y), gaussian_formula(X, Y)
     biased = kxx.mean() + kyy.mean() - 2 * kxy.mean()
     unbiased = ((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
                 - 2 * kxy.mean())
     assert dc.mmd2_biased(X, Y, GAUSS, block=7) == pytest.approx(biased, rel=1e-12)
     assert dc.mmd2_unbiased(X, Y, GAUSS, block=5) == pytest.approx(unbiased, rel=1e-12)
+
+
+def test_weighted_unbiased_renormalises_by_one_minus_sum_of_squares():
+    a, b = RNG.random(20), RNG.random(12)
+    a, b = a / a.sum(), b / b.sum()
+    kxx, kyy, kxy = gaussian_formula(X, X), gaussian_formula(Y, Y), gaussian_formula(X, Y)
+    off = lambda K, w: (w @ K @ w - (w**2) @ np.diag(K)) / (1 - w @ w)  # noqa: E731
+    expected = off(kxx, a) - 2 * a @ kxy @ b + off(kyy, b)
+    assert dc.mmd2_unbiased(X, Y, GAUSS, weights_T=a, weights_S=b, block=4) == pytest.approx(expected, rel=1e-12)
 
 
 def test_target_matches_direct_mmd():
@@ -184,7 +198,11 @@ def test_energy_distance_is_unbiased_free_v_statistic():
 
 def test_witness_norm_and_gap():
     w = dc.witness(X, Y, GAUSS)
-    assert w(X).mean() - w(Y).mean() == pytest.approx(w.rkhs_norm**2, rel=1e-10)
+    Z, c = np.vstack([X, Y]), np.concatenate([np.full(20, 1 / 20), np.full(12, -1 / 12)])
+    norm2 = c @ gaussian_formula(Z, Z) @ c
+    assert w(Z) == pytest.approx(gaussian_formula(Z, Z) @ c, rel=1e-10, abs=1e-14)
+    assert w.rkhs_norm**2 == pytest.approx(norm2, rel=1e-10)
+    assert w(X).mean() - w(Y).mean() == pytest.approx(norm2, rel=1e-10)
     with pytest.raises(ValueError, match="dimension"):
         w(Y[:, :2])
 

@@ -189,7 +189,7 @@ def test_label_matrix_centred_and_bad_labels():
 
 
 def test_private_distillation_runs_and_validates():
-    from theorems.chen_huang_weng.theorem_6_2 import private_distillation
+    from theorems.chen_huang_weng.w_noise_privacy import private_distillation
 
     X_small = X[:20] / np.max(np.linalg.norm(X[:20], axis=1))
     sigma_0 = np.linalg.svd(X_small, compute_uv=False)[-1]

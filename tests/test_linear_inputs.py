@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from constructions.linear import distill_linear_regression, elastic_net, ridge_path
+from constructions.linear import ConvergenceError, distill_linear_regression, elastic_net, ridge_path
 
 X = np.arange(12.0).reshape(6, 2) + np.eye(6, 2)
 Y = np.arange(6.0)
@@ -32,4 +32,44 @@ def test_solvers_reject_negative_penalties():
 def test_fewer_rows_than_columns_gives_rank_many_points():
     wide = np.random.default_rng(0).normal(size=(3, 5))
     result = distill_linear_regression(wide, np.ones(3))
-    assert result.rank == 3 and result.X.shape == (3, 5) and "rank 3 < d = 5" in result.note
+    assert result.rank == 3 and result.dimension == 5 and result.X.shape == (3, 5) and "rank 3 < d = 5" in result.note
+    assert distill_linear_regression(X, Y).note == "full rank: 2 points"
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"rcond": np.nan}, r"rcond must be a number in \[0, 1\), got nan"),
+    ({"rcond": 2.0}, r"rcond must be a number in \[0, 1\)"),
+    ({"rcond": -1e-3}, r"rcond must be a number in \[0, 1\), got -0.001"),
+])
+def test_ridge_path_rejects_bad_rcond(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ridge_path(X, Y, [0.0], **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"tol": 0.0}, "tol must be a finite number > 0, got 0.0"),
+    ({"tol": np.inf}, "tol must be a finite number > 0, got inf"),
+    ({"max_sweeps": 0}, "max_sweeps must be an integer >= 1, got 0"),
+    ({"max_sweeps": 2.5}, "max_sweeps must be an integer >= 1, got 2.5"),
+])
+def test_elastic_net_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        elastic_net(X, Y, 0.1, 0.0, **kwargs)
+
+
+def test_elastic_net_raises_when_not_converged():
+    correlated = np.column_stack([np.linspace(0, 1, 6), np.linspace(0, 1, 6) + 1e-3 * np.arange(6) ** 2])
+    with pytest.raises(ConvergenceError, match="after 1 sweeps exceeds tol"):
+        elastic_net(correlated, Y, 1e-3, 0.0, max_sweeps=1)
+
+
+def test_elastic_net_zero_column_without_ridge_stays_zero():
+    theta = elastic_net(np.column_stack([X[:, 0], np.zeros(6)]), Y, 0.1, 0.0)
+    assert theta[1] == 0.0
+
+
+def test_ridge_path_reports_the_truncation():
+    singular = np.column_stack([X[:, 0], 2 * X[:, 0]])
+    path = ridge_path(singular, Y, [0.0, 1.0])
+    assert (path.rank, path.dropped) == (1, 1)
+    assert ridge_path(X, Y, [0.0]).dropped == 0

@@ -118,3 +118,114 @@ def test_product_grid_covers_each_axis():
 def test_interval_rejects_bad_bounds(bad):
     with pytest.raises(ValueError, match="interval"):
         interval(*bad)
+
+
+# -- holes found by review, each pinned -----------------------------------------------------------
+
+def _run(fn, **subjects):
+    theorem, check = _single(fn)
+    return run_check(theorem, check, CheckContext(profile="dev", seed=0), **subjects)
+
+
+def _zeroing_distiller(X, y):
+    X[:] = 0.0  # overwrites the data the check compares with
+    return X.copy()
+
+
+def test_a_subject_cannot_overwrite_the_checks_data():
+    def claim(ctx, distill=lambda X, y: X.copy()):
+        """distill(X, y) returns X."""
+        X = np.arange(4.0).reshape(2, 2)
+        return Outcome.verified(**within(float(np.abs(distill(X, None) - X).max()), 0.0))
+
+    assert _run(claim).verdict is Verdict.VERIFIED
+    result = _run(claim, distill=_zeroing_distiller)
+    assert result.verdict is Verdict.FALSIFIED and "read-only" in result.outcome.note
+
+
+def test_a_violation_raised_while_drawing_examples_falsifies():
+    def build(x):
+        if x > 0.3:
+            raise Violation("invariant fails", x=x)
+        return x
+
+    def claim(ctx):
+        """Examples built by a strategy that checks an invariant."""
+        return property_outcome(search(ctx, st.floats(0, 1).map(build), lambda x: within(x, 1.0)))
+
+    assert _run(claim).verdict is Verdict.FALSIFIED
+
+
+def test_a_check_cannot_pass_over_a_violation_its_search_found():
+    def claim(ctx):
+        """Two searches, the verdict built by hand from their counts."""
+        first = search(ctx, interval(0.0, 1.0), lambda x: within(x, 0.5))
+        second = search(ctx, interval(0.0, 0.4), lambda x: within(x, 0.5))
+        return Outcome.verified(examples=first.tried + second.tried)
+
+    assert _run(claim).verdict is Verdict.FALSIFIED
+
+
+def test_within_refuses_a_signed_error():
+    with pytest.raises(ValueError, match="absolute difference"):
+        within(-0.2, 1e-3)
+
+
+def test_narrow_two_dimensional_window_is_found_at_every_seed():
+    def claim(ctx):
+        """False on 0.2 < x < 0.35, 0.65 < y < 0.8 (2.25 % of the square)."""
+        def prop(xy):
+            x, y = xy
+            if 0.2 < x < 0.35 and 0.65 < y < 0.8:
+                raise Violation("window", x=x, y=y)
+        return property_outcome(search(ctx, tuples(interval(0.0, 1.0), interval(0.0, 1.0)), prop))
+
+    theorem, check = _single(claim)
+    assert all(run_check(theorem, check, CheckContext(profile="dev", seed=s)).verdict is Verdict.FALSIFIED
+               for s in range(6))
+
+
+def test_system_exit_from_a_subject_is_an_error():
+    def exits(x):
+        raise SystemExit(0)
+
+    def claim(ctx, solve=abs):
+        """Calls its subject."""
+        solve(1.0)
+        return Outcome.verified()
+
+    assert _run(claim, solve=exits).verdict in (Verdict.ERROR, Verdict.FALSIFIED)
+
+
+def test_a_callable_object_subject_is_watched():
+    class Refuses:
+        def __call__(self, x):
+            raise ValueError("no")
+
+    def claim(ctx, solve=abs):
+        """Calls its subject."""
+        solve(1.0)
+        return Outcome.verified()
+
+    assert _run(claim, solve=Refuses()).verdict is Verdict.FALSIFIED
+
+
+def test_nan_inside_a_list_of_records_is_an_error():
+    def claim(ctx):
+        """Reports a table of cases."""
+        return Outcome.verified(cases=[{"err": float("nan")}])
+
+    assert _run(claim).verdict is Verdict.ERROR
+
+
+def test_refuted_claim_run_on_a_users_subject_is_judged_as_an_ordinary_claim():
+    from theorems.api import run
+
+    def raiser(*args, **kwargs):
+        raise ValueError("no")
+
+    theorem = run.__globals__["REGISTRY"].resolve("chen-huang-weng/theorem-6.2")
+    name = next(n for c in theorem.checks for n in c.subjects if c.name in theorem.refuted_by
+                and callable(c.subjects[n]))
+    result = run("chen-huang-weng/theorem-6.2", **{name: raiser})
+    assert result.verdict is not Verdict.REFUTED and result.verdict.is_failure

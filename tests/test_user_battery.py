@@ -119,3 +119,15 @@ def test_cli_subject_glm_single_point(construct, code, verdict):
     done = _verify("izzo-zou/theorem-1", "--subject", f"construct={GLM_EXAMPLES}:{construct}")
     assert done.returncode == code, done.stdout[-2000:] + done.stderr[-2000:]
     assert verdict in done.stdout
+
+
+KRR_EXAMPLES = "docs/examples/my_krr_distillers.py"
+
+
+@pytest.mark.parametrize("step, code, verdicts", [("lstsq_distill_step", 0, (": verified", ": incomplete")),
+                                                  ("lstsq_distill_step_label_slip", 1, (": falsified",))])
+def test_cli_subject_krr_distillation_step(step, code, verdicts):
+    """(Without Fashion-MNIST the real-data check is skipped and a correct step is 'incomplete'.)"""
+    done = _verify("chen-huang-weng/theorem-5.1", "--subject", f"distill_step={KRR_EXAMPLES}:{step}")
+    assert done.returncode == code, done.stdout[-2000:] + done.stderr[-2000:]
+    assert any(verdict in done.stdout for verdict in verdicts)

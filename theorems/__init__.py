@@ -13,6 +13,7 @@ search that finds nothing is ``inconclusive``; ``examples`` counts distinct exam
 
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict
+from theorems.requirements import GPU, TORCH, Requirement, dataset
 from theorems.registry import (
     REGISTRY,
     Assumption,
@@ -43,15 +44,19 @@ __all__ = [
     "CheckContext",
     "Checks",
     "Domain",
+    "GPU",
     "Kind",
     "NonFiniteFigure",
     "Outcome",
     "Reproduction",
+    "Requirement",
     "SubjectRefused",
+    "TORCH",
     "Theorem",
     "Verdict",
     "Violation",
     "counterexample_outcome",
+    "dataset",
     "property_outcome",
     "register",
     "register_reproduction",

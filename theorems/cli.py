@@ -213,6 +213,20 @@ def _check_rerun(rerun: bool, preset: str | None, theorems: list[Theorem]) -> No
         pass
 
 
+def _check_runs(runs_path: str | None, rerun: bool, theorems: list[Theorem]) -> None:
+    """--runs FILE: a law that is fitted to runs is chosen, no --rerun, and the file parses."""
+    if runs_path is None:
+        return
+    if rerun:
+        raise click.UsageError("--runs and --rerun exclude each other (fit your runs, or retrain a preset)")
+    if not any(t.id in RETRAINS or not _is_builtin(t) for t in theorems):
+        raise click.UsageError(f"--runs does not apply to {', '.join(t.id for t in theorems)}; "
+                               f"laws fitted to runs: {', '.join(RETRAINS)}")
+    from empirical.user_runs import read_runs
+
+    read_runs(runs_path)
+
+
 def _check_data_files(theorems: list[Theorem]) -> None:
     """Every installed dataset a chosen check reads parses (a missing one only skips its checks)."""
     names = {need.name.split(":", 1)[1] for t in theorems for c in t.checks for need in c.needs
@@ -256,10 +270,12 @@ def _write_json(json_path: str, text: str) -> None:
 @click.option("--subject", "subject_options", multiple=True, metavar="NAME=MODULE:FUNCTION",
               help="Run the checks that take subject NAME on your object (module.path:fn or file.py:fn); "
                    "checks that do not take it are reported not-applicable. Repeatable.")
+@click.option("--runs", "runs_path", metavar="FILE", help="Fit the Luo & Xu laws to your runs (CSV or JSON lines; "
+              "see docs/testing-laws-on-your-runs.md) instead of the committed runs.")
 @_load_option
 @click.pass_context
 def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, subject_options,
-                load) -> None:
+                runs_path, load) -> None:
     """Run the checks of the named theorems ('all' for every one)."""
     _load_files(load)
     theorems = _resolve(ids)
@@ -270,9 +286,10 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
     subjects = _check_subjects(subject_options, theorems)
     _check_json_path(json_path)
     _check_plot_dir(plot_dir, theorems)
+    _check_runs(runs_path, rerun, theorems)
     _check_rerun(rerun, preset, theorems)
     _check_data_files(theorems)
-    options = {"rerun": rerun, "preset": preset}
+    options = {"rerun": rerun, "preset": preset, "runs": runs_path}
     ctx = CheckContext(profile=profile, seed=seed, plot_dir=plot_dir, options=options)
     to_stdout = json_path == "-"
     echo = (lambda text: click.echo(text, err=True)) if to_stdout else click.echo
@@ -330,12 +347,16 @@ def reproduce_command(click_ctx, reproduction_id, seed, profile, plot_dir, load)
 @click.option("--configs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Number of training configurations the distilled set must serve.")
 @click.option("--method", default=None, help="dm, gm or mtt (default: every method with committed runs).")
-def plan_command(gap, configs, method) -> None:
+@click.option("--runs", "runs_path", metavar="FILE", help="Plan from your runs (CSV or JSON lines) instead of the "
+              "committed runs.")
+def plan_command(gap, configs, method, runs_path) -> None:
     """Images per class needed for a target gap, from the laws fitted to the committed runs."""
     from empirical.gaps import committed_rows
     from empirical.planner import plan
+    from empirical.user_runs import read_runs
 
-    click.echo(plan(gap, configs, committed_rows(), method=method))
+    rows, source = (read_runs(runs_path), "your") if runs_path else (committed_rows(), "committed")
+    click.echo(plan(gap, configs, rows, method=method, source=source))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,10 @@ A check is a claim that can fail. It ends in one :class:`Verdict`:
 ``inconclusive``
     an assumption-drop search found no case where the conclusion fails without its assumption:
     nothing was shown either way (exit 0, listed in the summary);
+``refuted``
+    for a paper's claim the project found false: the checks named by the theorem's
+    ``refuted_by`` came back ``falsified``, reproducing the registered finding (exit 0; the
+    finding is its own registered claim). If they do not, the theorem is an ``error``;
 ``not-applicable``
     the check does not take the subject a user substituted (``--subject``), so it was not run;
 ``supported`` / ``not-supported``
@@ -49,6 +53,7 @@ class Verdict(str, enum.Enum):
     INCOMPLETE = "incomplete"
     INCONCLUSIVE = "inconclusive"
     NOT_APPLICABLE = "not-applicable"
+    REFUTED = "refuted"
 
     @property
     def is_failure(self) -> bool:
@@ -84,6 +89,9 @@ def _non_finite_keys(figures: Mapping[str, Any], prefix: str = "") -> list[str]:
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             keys += _non_finite_keys(value, f"{name}.")
+            continue
+        if isinstance(value, (list, tuple)) and any(isinstance(v, (Mapping, list, tuple)) for v in value):
+            keys += _non_finite_keys({str(i): v for i, v in enumerate(value)}, f"{name}.")
             continue
         try:
             array = np.asarray(value, dtype=float)
@@ -141,6 +149,19 @@ class Outcome:
         if holds:
             return cls.verified(note, **figures)
         return cls.falsified(counterexample, note, **figures)
+
+
+def combine_refuted(verdicts: dict[str, Verdict], refuted_by: tuple[str, ...]) -> Verdict:
+    """The verdict of a claim registered as refuted: ``refuted`` when every refuting check is
+    falsified and nothing else failed; an unexpected failure keeps its verdict; a refutation that
+    was not reproduced is an ``error``."""
+    others = [v for name, v in verdicts.items() if name not in refuted_by]
+    rest = combine(others) if others else Verdict.VERIFIED
+    if rest.is_failure:
+        return rest
+    if all(verdicts.get(name) is Verdict.FALSIFIED for name in refuted_by):
+        return Verdict.REFUTED
+    return Verdict.ERROR
 
 
 def combine(verdicts: list[Verdict], conjecture: bool = False) -> Verdict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -25,10 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from theorems.context import CheckContext
 from theorems.outcome import Outcome
 from theorems.requirements import Requirement
-from theorems.search import as_refusal, watching_subjects
+from theorems.outcome import Verdict
+from theorems.search import as_refusal, collecting_searches, watching_subjects
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*$")
 CHECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -98,17 +102,42 @@ class Check:
         if unknown:
             raise ValueError(f"check {self.name!r} takes no subject(s) {sorted(unknown)}")
         chosen = {name: subjects.get(name, default) for name, default in defaults.items()}
-        with watching_subjects(chosen):
+        given = {name: (_read_only_inputs(obj) if name in subjects else obj) for name, obj in chosen.items()}
+        with watching_subjects(chosen), collecting_searches() as searches:
             try:
-                outcome = self.fn(ctx, **chosen)
+                outcome = self.fn(ctx, **given)
             except Exception as exc:
                 refusal = as_refusal(exc)
                 if refusal is None:
                     raise
                 raise refusal from exc
+        if self.kind is not Kind.COUNTEREXAMPLE and outcome.verdict in (Verdict.VERIFIED, Verdict.UNREFUTED):
+            found = next((r for r in searches if r.found and not r.seeking), None)
+            if found is not None:  # a search inside the check found a violation; the check passed anyway
+                raise found.violation
         if not isinstance(outcome, Outcome):
             raise TypeError(f"check {self.name!r} returned {type(outcome).__name__}, not an Outcome")
         return outcome
+
+
+def _read_only_inputs(subject: Any) -> Any:
+    """A user's function subject called with read-only views of the arrays it is given, so that it
+    cannot change the data the check compares it with (writing raises, which is a refusal)."""
+    if not (inspect.isfunction(subject) or inspect.ismethod(subject) or isinstance(subject, functools.partial)):
+        return subject
+
+    def frozen(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            view = value.view()
+            view.flags.writeable = False
+            return view
+        return value
+
+    @functools.wraps(subject)
+    def called_on_read_only_inputs(*args: Any, **kwargs: Any) -> Any:
+        return subject(*(frozen(a) for a in args), **{k: frozen(v) for k, v in kwargs.items()})
+
+    return called_on_read_only_inputs
 
 
 class Checks:
@@ -148,8 +177,11 @@ class Theorem:
     ``statement`` is a zero-argument function returning the sympy form of the claim (it is built
     lazily, only for ``--explain`` and the symbolic checks); ``claim`` is the same in one prose
     sentence; ``conventions`` fixes scalings and codings the numbers depend on. ``status`` is
-    ``theorem``, ``conjecture`` (verdict at best ``unrefuted``) or ``law`` (an empirical law:
-    ``supported`` / ``not-supported``).
+    ``theorem``, ``conjecture`` (verdict at best ``unrefuted``), ``law`` (an empirical law:
+    ``supported`` / ``not-supported``) or ``refuted``: a paper's claim, registered as the paper
+    states it, that the project found false. Its ``refuted_by`` names the checks that exhibit the
+    counterexample; ``verify`` reports ``refuted`` (exit 0) when they do, and ``error`` when they
+    no longer do. The finding itself is registered as a claim of its own.
     """
 
     id: str
@@ -162,17 +194,23 @@ class Theorem:
     construction: Callable[..., Any] | None = None
     conventions: str = ""
     status: str = "theorem"
+    refuted_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):
             raise ValueError(f"theorem id {self.id!r} must look like 'namespace/name' in lowercase")
-        if self.status not in ("theorem", "conjecture", "law"):
-            raise ValueError(f"status must be theorem, conjecture or law, got {self.status!r}")
+        if self.status not in ("theorem", "conjecture", "law", "refuted"):
+            raise ValueError(f"status must be theorem, conjecture, law or refuted, got {self.status!r}")
+        if (self.status == "refuted") != bool(self.refuted_by):
+            raise ValueError(f"theorem {self.id!r}: refuted_by names the refuting checks exactly when status is 'refuted'")
         if not self.checks:
             raise ValueError(f"theorem {self.id!r} has no checks")
         names = [check.name for check in self.checks]
         if len(set(names)) != len(names):
             raise ValueError(f"theorem {self.id!r} has duplicate check names")
+        unknown = set(self.refuted_by) - set(names)
+        if unknown:
+            raise ValueError(f"theorem {self.id!r}: refuted_by names unknown checks {sorted(unknown)}")
 
     @property
     def namespace(self) -> str:
@@ -331,7 +369,10 @@ class Registry:
             raise ValueError(f"--load: {str(path)!r} is not an importable Python file")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except SystemExit as exc:  # a claims file may not end the run
+            raise ValueError(f"--load: {str(path)!r} raised SystemExit({exc.code!r}) while loading") from None
         added = [self._theorems[i] for i in self._theorems if i not in before]
         if not added:
             raise ValueError(f"--load: {str(path)!r} registered no theorem (call theorems.register)")

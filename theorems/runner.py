@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theorems.context import CheckContext
-from theorems.outcome import Outcome, Verdict, combine
+from theorems.outcome import Outcome, Verdict, combine, combine_refuted
 from theorems.registry import Check, Theorem
 from theorems.search import NonFiniteFigure, Violation
 
@@ -59,11 +59,17 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class TheoremResult:
+    """The checks of one theorem. ``substituted``: they ran on a user's subjects, so a claim
+    registered as refuted is judged as an ordinary claim about those subjects."""
+
     theorem: Theorem
     checks: tuple[CheckResult, ...]
+    substituted: bool = False
 
     @property
     def verdict(self) -> Verdict:
+        if self.theorem.status == "refuted" and not self.substituted:
+            return combine_refuted({c.check.name: c.verdict for c in self.checks}, self.theorem.refuted_by)
         return combine([c.verdict for c in self.checks], conjecture=self.theorem.status == "conjecture")
 
     @property
@@ -107,6 +113,12 @@ def run_check(theorem: Theorem, check: Check, ctx: CheckContext, **subjects: Any
                 outcome = _crashed(exc)
         except Exception as exc:  # noqa: BLE001 - every crash must surface as a verdict
             outcome = _crashed(exc)
+        except (SystemExit, GeneratorExit) as exc:  # a subject or claim that tries to end the run
+            outcome = _crashed(exc)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt) or not type(exc).__module__.startswith("hypothesis"):
+                raise
+            outcome = _crashed(exc)  # hypothesis control flow escaping a subject (StopTest, ...)
         if outcome.non_finite and outcome.verdict in _PASSING:
             outcome = Outcome(Verdict.ERROR, outcome.figures, outcome.counterexample,
                               f"non-finite figure(s) {', '.join(outcome.non_finite)}: a NaN or ∞ decides nothing"
@@ -147,4 +159,4 @@ def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None,
         if progress is not None:
             progress(result)
         results.append(result)
-    return TheoremResult(theorem, tuple(results))
+    return TheoremResult(theorem, tuple(results), substituted=bool(subjects))

@@ -8,7 +8,9 @@ best written with :func:`within`, which is NaN-safe and steers the search toward
 strategy) in two phases:
 
 1. the domain's *grid*: its boundary values and a coarse grid, in order, every run;
-2. hypothesis draws under the context's profile and seed, guided by ``hypothesis.target`` on the
+2. as many uniform draws from the domain as the profile's budget (seeded by the context), when
+   the domain can sample itself;
+3. hypothesis draws under the context's profile and seed, guided by ``hypothesis.target`` on the
    largest margin ``error / bound`` that :func:`within` saw on each example.
 
 It returns what it found: the first violating example (shrunk by hypothesis when found in phase
@@ -38,6 +40,8 @@ import hashlib
 import inspect
 import math
 import pickle
+
+import numpy as np
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -56,6 +60,7 @@ __all__ = [
     "SubjectRefused",
     "Violation",
     "as_refusal",
+    "collecting_searches",
     "counterexample_outcome",
     "property_outcome",
     "reject",
@@ -89,11 +94,30 @@ class SubjectRefused(Violation, ValueError):
 
 
 _SUBJECT_CODES: contextvars.ContextVar[dict] = contextvars.ContextVar("subject_codes", default={})
+_SEARCHES: contextvars.ContextVar[list | None] = contextvars.ContextVar("searches", default=None)
+
+
+@contextlib.contextmanager
+def collecting_searches():
+    """Collect the :class:`SearchResult` of every search run while active (the runner uses it to
+    refuse a passing verdict from a check one of whose searches found a violation)."""
+    found: list[SearchResult] = []
+    token = _SEARCHES.set(found)
+    try:
+        yield found
+    finally:
+        _SEARCHES.reset(token)
 
 
 def _code_of(subject: Any):
+    """The code object whose frames mark the subject's own work: a function's, a method's, a
+    partial's target, a class's ``__init__`` or a callable object's ``__call__``."""
     while isinstance(subject, functools.partial):
         subject = subject.func
+    if inspect.isclass(subject):
+        subject = subject.__init__
+    elif callable(subject) and not inspect.isroutine(subject):
+        subject = type(subject).__call__
     subject = getattr(subject, "__func__", subject)
     return getattr(subject, "__code__", None) if inspect.isfunction(subject) else None
 
@@ -109,9 +133,12 @@ def watching_subjects(subjects: dict[str, Any]):
         _SUBJECT_CODES.reset(token)
 
 
-def as_refusal(exc: BaseException) -> "SubjectRefused | None":
-    """The :class:`SubjectRefused` for ``exc`` when it was raised inside a watched subject."""
-    if isinstance(exc, Violation) or type(exc).__module__.startswith("hypothesis"):
+def as_refusal(exc: BaseException, rejections: bool = False) -> "SubjectRefused | None":
+    """The :class:`SubjectRefused` for ``exc`` when it was raised inside a watched subject
+    (with ``rejections``, hypothesis's ``reject``/``assume`` raised there counts too)."""
+    if isinstance(exc, Violation):
+        return None
+    if type(exc).__module__.startswith("hypothesis") and not (rejections and isinstance(exc, UnsatisfiedAssumption)):
         return None
     codes = _SUBJECT_CODES.get()
     tb = exc.__traceback__
@@ -152,6 +179,8 @@ def within(error: Any, bound: Any, message: str = "", **figures: Any) -> dict[st
     error, bound = _finite("error", error), _finite("bound", bound)
     if bound < 0:
         raise NonFiniteFigure(f"bound {bound!r} is negative: no error can meet it")
+    if error < 0:
+        raise ValueError(f"within() takes a size (≥ 0), got error {error!r}: pass the absolute difference")
     margin = error / bound if bound > 0 else (0.0 if error == 0 else math.inf)
     _margins.append(min(margin, 1e300))
     measured = {"error": error, "bound": bound, **figures}
@@ -179,6 +208,7 @@ class SearchResult:
     violation: Violation | None = None
     worst: dict[str, float] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set, repr=False)
+    seeking: bool = False
 
     @property
     def found(self) -> bool:
@@ -199,8 +229,15 @@ class SearchResult:
             self.tried += 1
 
     def _record(self, figures: dict | None) -> None:
+        """Keep the maximum of every numeric figure (an array counts by its largest entry; text
+        figures are labels, not measurements, and are not kept). A NaN or ∞ is an error."""
         for key, value in (figures or {}).items():
-            value = _finite(f"figure {key!r}", value)
+            if isinstance(value, (str, bool)) or value is None:
+                continue
+            array = np.asarray(value, dtype=float) if not np.isscalar(value) else value
+            value = _finite(f"figure {key!r}", np.max(array) if np.ndim(array) and np.size(array) else array)
+            if np.ndim(array) and not np.all(np.isfinite(array)):
+                raise NonFiniteFigure(f"figure {key!r} holds a NaN or ∞")
             self.worst[key] = max(value, self.worst.get(key, value))
 
 
@@ -211,8 +248,13 @@ def _test(result: SearchResult, prop: Callable[[Any], dict | None], example: Any
     _margins.clear()
     try:
         figures = prop(example)
-    except UnsatisfiedAssumption:
-        raise  # a rejected draw is not an example tested
+    except UnsatisfiedAssumption as rejection:
+        refusal = as_refusal(rejection, rejections=True)
+        if refusal is None:
+            raise  # a draw the check rejected is not an example tested
+        result._count(example)  # a subject that rejects an input hides a refusal
+        result.counterexample, result.violation = example, refusal
+        raise refusal from rejection
     except Violation as violation:
         result._count(example)
         result.counterexample, result.violation = example, violation
@@ -230,6 +272,13 @@ def _test(result: SearchResult, prop: Callable[[Any], dict | None], example: Any
         target(max(_margins), label="margin error/bound")
 
 
+def _collected(result: SearchResult) -> SearchResult:
+    found = _SEARCHES.get()
+    if found is not None:
+        found.append(result)
+    return result
+
+
 def search(
     ctx: CheckContext,
     domain: Domain | st.SearchStrategy,
@@ -238,23 +287,30 @@ def search(
     fraction: float = 1.0,
     minimum: int = 5,
     label: str = "",
+    seeking: bool = False,
 ) -> SearchResult:
     """Try to falsify ``prop`` on the domain's grid, then on draws from its strategy.
 
     ``fraction`` scales the profile's example budget for properties that cost more than a few
     milliseconds an example; grid examples come on top of it. Numeric figures returned by ``prop``
-    are reduced by their maximum; a non-finite one raises :class:`NonFiniteFigure`.
+    are reduced by their maximum; a non-finite one raises :class:`NonFiniteFigure`. ``seeking``
+    marks a search that looks for an instance (its violation is what the check wants to find);
+    otherwise a violation it finds may not end in a passing verdict (the runner enforces it).
     """
     if not isinstance(domain, Domain):
         domain = Domain(domain)
-    result = SearchResult()
-    for example in domain.grid:
+    result = SearchResult(seeking=seeking)
+    uniform = ()
+    if domain.sample is not None:
+        rng = ctx.rng("uniform", label)
+        uniform = [domain.sample(rng) for _ in range(ctx.scaled(fraction, minimum))]
+    for example in (*domain.grid, *uniform):
         try:
             _test(result, prop, example, steer=False)
         except UnsatisfiedAssumption:
             continue
         except Violation:
-            return result
+            return _collected(result)
 
     @ctx.hypothesis_settings(fraction, minimum)
     @hypothesis_seed(ctx.hypothesis_seed(label))
@@ -264,9 +320,12 @@ def search(
 
     try:
         run()
-    except Violation:
-        pass  # hypothesis re-raises the shrunk failure last, so the recorded example is the minimal one
-    return result
+    except Violation as violation:
+        # hypothesis re-raises the shrunk failure last, so the recorded example is the minimal one;
+        # a violation that did not come from the property (raised while drawing an example) escapes
+        if violation is not result.violation:
+            raise
+    return _collected(result)
 
 
 def property_outcome(result: SearchResult, note: str = "") -> Outcome:

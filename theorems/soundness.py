@@ -165,8 +165,8 @@ def _longley(points_short: int) -> Callable[..., Outcome]:
         y = data.endog.to_numpy(float)
         small = distill(X, y)
         keep = len(small.y) - points_short
-        full = ridge_path(X, y, [0.0])[0]
-        fit = ridge_path(small.X[:keep], small.y[:keep], [0.0])[0]
+        full = ridge_path(X, y, [0.0]).coefficients[0]
+        fit = ridge_path(small.X[:keep], small.y[:keep], [0.0]).coefficients[0]
         kappa = condition_number(X)
         # two backward-stable least-squares solves of a system with condition κ: 10·n·κ·u each
         tolerance = 2 * solve_tolerance(kappa, X.shape[1])

@@ -43,13 +43,13 @@ def load_object(spec: str) -> Any:
         sys.modules[module_name] = module
         try:
             spec_obj.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001 - the user's module failed to import
-            raise ValueError(f"importing {where!r} failed: {type(exc).__name__}: {exc}") from exc
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's module failed to import
+            raise ValueError(f"importing {where!r} failed: {type(exc).__name__}: {exc}") from None
     else:
         try:
             module = importlib.import_module(where)
-        except Exception as exc:  # noqa: BLE001
-            raise ValueError(f"cannot import module {where!r}: {type(exc).__name__}: {exc}") from exc
+        except (Exception, SystemExit) as exc:  # noqa: BLE001
+            raise ValueError(f"cannot import module {where!r}: {type(exc).__name__}: {exc}") from None
     if not hasattr(module, name):
         raise ValueError(f"{where!r} has no attribute {name!r}")
     return getattr(module, name)

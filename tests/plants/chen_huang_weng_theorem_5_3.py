@@ -1,8 +1,9 @@
 """Planted failures for chen-huang-weng/theorem-5.3."""
 
 import numpy as np
+import sympy as sp
 
-from theorems.chen_huang_weng.theorem_5_3 import distill_deep_linear, distill_via_h, h_matrix
+from theorems.chen_huang_weng.theorem_5_3 import distill_deep_linear, distill_via_h, exact_ridge, h_matrix
 
 from tests.plants import Plant
 
@@ -32,6 +33,16 @@ def h_for_scaled_target(W, network, Y_S, free=None):
     return distill_via_h(1.01 * W, network, Y_S, free)
 
 
+def block_always_full(p, hidden, first_rank):
+    """Claims the bottom-right block of V_H always has full rank p."""
+    return p
+
+
+def least_squares_not_minimum_norm(F, Y, lam):
+    """Adds a kernel direction of F (= Range(Π)^⊥) to every column: for λ = 0 still a least-squares solution."""
+    return exact_ridge(F, Y, lam) + F.nullspace()[0] * sp.ones(1, Y.shape[1])
+
+
 PLANTS = {
     "chen-huang-weng/theorem-5.3::k-points-from-krr": [Plant("set built for 1.01·W", {"distill": labels_scaled})],
     "chen-huang-weng/theorem-5.3::k-plus-one-family": [Plant("set built for 1.01·W", {"distill": labels_scaled})],
@@ -43,4 +54,8 @@ PLANTS = {
     ],
     "chen-huang-weng/theorem-5.3::h-conditions-not-sufficient": [
         Plant("targets projected into Range(Π)", {"target_in_range": True})],
+    "chen-huang-weng/theorem-5.3::h-block-singular-at-paper-widths": [
+        Plant("block rank claimed to be p", {"block_rank": block_always_full})],
+    "chen-huang-weng/theorem-5.3::krr-targets-k-points-exact": [
+        Plant("least-squares solution plus a kernel direction", {"train": least_squares_not_minimum_norm})],
 }

@@ -2,8 +2,6 @@
 
 import dataclasses
 
-import numpy as np
-import sympy as sp
 
 from empirical import laws
 from theorems.luo_xu.scaling_law import A, EPS_BOUND

@@ -2,7 +2,7 @@
 
 import sympy as sp
 
-from constructions.discrepancy import LinearKernel, mmd2_biased, mmd2_unbiased
+from constructions.discrepancy import LinearKernel, measure, mmd2_biased, mmd2_unbiased, weighted_kernel_sum
 
 from tests.plants import Plant
 
@@ -35,6 +35,18 @@ def linear_kernel(real, synthetic):
     return LinearKernel()
 
 
+def _off_diagonal_over_count(k, P):
+    full = weighted_kernel_sum(k, P.points, P.weights, P.points, P.weights)
+    return (full - float((P.weights**2) @ k.diagonal(P.points))) / (1.0 - 1.0 / P.size)
+
+
+def unbiased_count_normaliser(X, Y, k, weights_T=None, weights_S=None):
+    """The unbiased MMD² renormalised by 1 − 1/n instead of 1 − Σwᵢ² (right only for uniform weights)."""
+    P, Q = measure(X, weights_T, "T"), measure(Y, weights_S, "S")
+    cross = weighted_kernel_sum(k, P.points, P.weights, Q.points, Q.weights)
+    return _off_diagonal_over_count(k, P) - 2.0 * cross + _off_diagonal_over_count(k, Q)
+
+
 PLANTS = {
     "selvan-chen/dm-is-linear-mmd::expansion": [Plant("sums instead of means", {"dm": summed_dm})],
     "selvan-chen/dm-is-linear-mmd::random-embeddings": [
@@ -43,5 +55,9 @@ PLANTS = {
     ],
     "selvan-chen/dm-is-linear-mmd::convnet-fashion-mnist": [Plant("MSE over coordinates", {"dm": mse_dm_loss})],
     "selvan-chen/dm-is-linear-mmd::nonlinear-kernel": [Plant("kernel is linear after all", {"make_kernel": linear_kernel})],
+    "selvan-chen/dm-is-linear-mmd::unbiased-expectation": [
+        Plant("normaliser 1 − 1/n instead of 1 − Σw²", {"estimator": unbiased_count_normaliser}),
+        Plant("the biased estimator", {"estimator": mmd2_biased}),
+    ],
     "selvan-chen/dm-is-linear-mmd::unbiased-estimator": [Plant("estimator is the biased one", {"estimator": mmd2_biased})],
 }

@@ -21,7 +21,7 @@ def reproduce(ctx) -> str:
     rows, seconds = timed(run_table3, seeds=seeds, keep_images=images if ctx.plot_dir else None)
     lines = [f"Chen, Huang & Weng Table 3 analogue — Fashion-MNIST, seeds {seeds}, λ by 95/5 validation, λ_S = 0",
              format_table3(rows),
-             "reference originals from the issue's plain re-implementation: "
+             "reference originals from an earlier plain re-implementation: "
              + ", ".join(f"{name} {value:.2f}" for name, value in REFERENCE_ORIGINAL.items()),
              f"claim: distilled = original within 0.05 points in every cell; wall time {seconds:.1f} s"]
     gaps = [100 * max(abs(o - d) for o, d in zip(row.original, row.distilled)) for row in rows]

@@ -146,7 +146,7 @@ def k_points_insufficient(ctx, width_gap=2) -> Outcome:
                             d=network.d, p=network.p, k=W.shape[1], margin=margin)
         return None
 
-    result = search(ctx, injective_problem(width_gap), prop, fraction=0.1, label="insufficient")
+    result = search(ctx, injective_problem(width_gap), prop, fraction=0.1, label="insufficient", seeking=True)
     if result.found:
         return Outcome.verified(f"found: {result.violation.message}", examples=result.tried, **result.violation.figures)
     return Outcome.falsified(None, f"no certified instance in {result.tried} examples", examples=result.tried)

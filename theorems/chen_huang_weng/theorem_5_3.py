@@ -13,16 +13,23 @@ its columns in span φ(X_S) ⊆ Range(Π). What we check:
    family of full-rank sets indexed by Z — the role the (k+1)-th point plays in the paper's proof.
 3. The (k+1)-th point must be chosen: an unprojected Z puts F_S outside Range(Π), where no X_S exists.
 
-The issue's H condition, checked as worded. With P_W = W W⁺ (paper: W⁺W) and W₁ the first layer,
+The stated H condition, checked as worded. With P_W = W W⁺ (paper: W⁺W) and W₁ the first layer,
 H = [Π W₁⁺, P_W − I] ∈ ℝ^{p×(h₁+p)}. The proof's constructive step solves H [U; Z] = (Y_S W⁺)ᵀ: then
 F_Sᵀ = Π W₁⁺U = (Y_S W⁺)ᵀ + (I − P_W)Z lies in Range(Π) and the model interpolates the distilled
 labels, F_S W = Y_S (check ``h-system-interpolates``: always solvable when H has full row rank).
 Interpolation is not recovery: retraining gives W_S = F_S⁺Y_S = F_S⁺F_S W, which equals W only when
-Range(W) lies in the row space of F_S — impossible when Range(W) ⊄ Range(Π). The issue's two conditions
+Range(W) lies in the row space of F_S — impossible when Range(W) ⊄ Range(Π). The two stated conditions
 (H of full rank, and the last p×p block of its right singular vectors of full rank) hold for such
 targets (with a square first layer), so on their own they are not sufficient: check
 ``h-conditions-not-sufficient`` finds the counterexample. For KRR-trained W, k points already suffice
 (``k-points-from-krr``), and the k + 1 family is characterised exactly by checks 2 and 3 above.
+
+Findings, proved by a dimension count and checked in exact rational arithmetic (sympy):
+
+* ``h-block-singular-at-paper-widths``: at the paper's widths (first layer h₁ = p > d) the bottom-right p×p
+  block of V_H has rank d < p for every choice of weights, so the block condition never holds there.
+* ``krr-targets-k-points-exact``: every KRR-trained W (any λ ≥ 0) has Range(W) ⊆ Range(Π), and then k points
+  reproduce it exactly; "k points are not sufficient in general" has no instance among KRR-trained models.
 """
 
 from __future__ import annotations
@@ -79,7 +86,7 @@ def distill_deep_linear(W, network: DeepLinearNetwork, Y_S, Z=None, lam_s: float
 
 
 def h_matrix(network: DeepLinearNetwork, W) -> np.ndarray:
-    """H = [Π W₁⁺, P_W − I] (p × (h₁ + p)), P_W = W W⁺ the projector onto Range(W): the issue's H in rows-are-examples form."""
+    """H = [Π W₁⁺, P_W − I] (p × (h₁ + p)), P_W = W W⁺ the projector onto Range(W): the stated theorem's H in rows-are-examples form."""
     projector = W @ np.linalg.pinv(W)
     return np.hstack([network.product @ np.linalg.pinv(network.weights[0]), projector - np.eye(W.shape[0])])
 
@@ -266,7 +273,7 @@ def h_system_interpolates(ctx, construct=distill_via_h) -> Outcome:
 
 @checks.add("h-conditions-not-sufficient", Kind.COUNTEREXAMPLE)
 def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
-    """The issue's two H conditions without 'Range(W) ⊆ Range(Π)': the search finds a general target for which
+    """The two stated H conditions without 'Range(W) ⊆ Range(Π)': the search finds a general target for which
     H has full rank and so does the last p×p block of its right singular vectors, yet the k + 1 points of the
     H construction retrain to W_S with ‖W_S − W‖ ≥ ‖(I − P_Π)W‖ > rounding (the span lemma's floor, which no
     distilled set of any size can beat)."""
@@ -290,6 +297,134 @@ def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
                                   "Range(W) ⊆ Range(Π)")
 
 
+# ---- findings, in exact rational arithmetic -------------------------------------------------------------------
+#
+# (1) The stated block condition fails at the paper's widths. Let rank H = p. The vectors of ker H with Z = 0
+# are exactly (U, 0) with ΠW₁⁺U = 0, so the projection of ker H onto its Z coordinates has rank
+#     p − dim ker(ΠW₁⁺) = p − h₁ + rank(ΠW₁⁺) ≤ p − h₁ + d.
+# At the paper's widths h₁ = p, ker H has dimension h₁ = p, so the last p right singular vectors are a basis of
+# it and the block has rank p − (p − rank ΠW₁⁺) = rank ΠW₁⁺ ≤ d < p: singular for every weight choice.
+# (2) KRR-trained targets never leave Range(Π): W = (FᵀF + λI)⁻¹FᵀY (λ > 0) or F⁺Y (λ = 0) with F = XΠᵀ has
+# its columns in Range(Fᵀ) ⊆ Range(Π) (FᵀF + λI maps Range(Π) onto itself). Then k points already reproduce W,
+# so "k points are not sufficient in general" has no instance among the models the paper distils.
+
+
+def _exact_matrix(rng: np.random.Generator, rows: int, cols: int) -> sp.Matrix:
+    """Integer entries in [−3, 3], redrawn until the matrix has full rank min(rows, cols)."""
+    while True:
+        matrix = sp.Matrix(rng.integers(-3, 4, size=(rows, cols)).tolist())
+        if matrix.rank() == min(rows, cols):
+            return matrix
+
+
+def _full_column_pinv(A: sp.Matrix) -> sp.Matrix:
+    return (A.T * A).inv() * A.T
+
+
+def _product(weights) -> sp.Matrix:
+    """Π = W_L ⋯ W₁."""
+    product = weights[0]
+    for weight in weights[1:]:
+        product = weight * product
+    return product
+
+
+def exact_network(rng: np.random.Generator, d: int, widths: tuple[int, ...]) -> list[sp.Matrix]:
+    """Integer weights W₁ (h₁×d), W₂, … of full rank, with rank Π = d (φ injective)."""
+    while True:
+        sizes = (d, *widths)
+        weights = [_exact_matrix(rng, sizes[i + 1], sizes[i]) for i in range(len(widths))]
+        if _product(weights).rank() == d:
+            return weights
+
+
+def exact_ridge(F: sp.Matrix, Y: sp.Matrix, lam) -> sp.Matrix:
+    """W = (FᵀF + λI)⁻¹FᵀY for λ > 0, F⁺Y for λ = 0, in exact arithmetic."""
+    if lam == 0:
+        return F.pinv() * Y
+    return (F.T * F + lam * sp.eye(F.shape[1])).inv() * F.T * Y
+
+
+def _exact_krr_data(rng, product: sp.Matrix, k: int = 2, n: int = 5) -> tuple[sp.Matrix, sp.Matrix]:
+    """(F = XΠᵀ, Y) for integer X (n×d) and one-hot Y cycling over k classes, X redrawn until rank FᵀY = k
+    (then every ridge solution, any λ ≥ 0, has rank k: it is (FᵀF + λI)⁺FᵀY)."""
+    Y = sp.Matrix([[1 if i % k == c else 0 for c in range(k)] for i in range(n)])
+    while True:
+        F = sp.Matrix(rng.integers(-3, 4, size=(n, product.shape[1])).tolist()) * product.T
+        if (F.T * Y).rank() == k:
+            return F, Y
+
+
+def dimension_count(p: int, hidden: int, first_rank: int) -> sp.Integer:
+    """Rank of ker H projected on its Z coordinates when rank H = p: p − h₁ + rank(ΠW₁⁺). At h₁ = p this is
+    the rank of the bottom-right p×p block of V_H (its last p columns are then a basis of ker H)."""
+    return sp.Integer(p - hidden + first_rank)
+
+
+def exact_block_rank(weights, W: sp.Matrix) -> tuple[int, int, int]:
+    """(rank H, rank(ΠW₁⁺), rank of ker H projected on its Z coordinates), exactly."""
+    first = weights[0]
+    first_part = _product(weights) * _full_column_pinv(first)
+    H = first_part.row_join(W * _full_column_pinv(W) - sp.eye(W.shape[0]))
+    kernel = sp.Matrix.hstack(*H.nullspace())
+    return H.rank(), first_part.rank(), kernel[first.shape[0]:, :].rank()
+
+
+@checks.add("h-block-singular-at-paper-widths", Kind.SYMBOLIC)
+def h_block_singular_at_paper_widths(ctx, block_rank=dimension_count) -> Outcome:
+    """Exact rational arithmetic (sympy) on integer networks at the paper's widths h₁ = p > d (d → p → p and
+    d → p → p → p) with a KRR-trained target (λ = 1): H has full row rank p, ker H has dimension p (so the last
+    p columns of V_H are a basis of it), and its Z-block has rank ``block_rank``(p, h₁, rank ΠW₁⁺) = d < p. The
+    stated block condition therefore fails at these widths for every weight choice, not only in random draws."""
+    rng = ctx.rng("networks")
+    rows = []
+    for d, widths in [(2, (3, 3)), (2, (4, 4)), (3, (4, 4)), (2, (3, 3, 3)), (3, (5, 5))]:
+        weights = exact_network(rng, d, widths)
+        W = exact_ridge(*_exact_krr_data(rng, _product(weights)), sp.Integer(1))
+        h_rank, first_rank, z_rank = exact_block_rank(weights, W)
+        p = widths[-1]
+        rows.append({"d": d, "p": p, "rank_H": h_rank, "block_rank": z_rank, "predicted": block_rank(p, p, first_rank)})
+    wrong = [r for r in rows if not (r["rank_H"] == r["p"] and r["block_rank"] == r["predicted"] < r["p"])]
+    return Outcome.decide(not wrong, wrong or None,
+                          "" if not wrong else "the block rank is not the predicted d < p",
+                          cases=len(rows), singular=sum(r["block_rank"] < r["p"] for r in rows))
+
+
+def _ridge_residual(F: sp.Matrix, Y: sp.Matrix, lam, W: sp.Matrix) -> sp.Matrix:
+    """(FᵀF + λI)W − FᵀY, zero exactly for a ridge solution (for λ = 0, any least-squares solution)."""
+    return (F.T * F + lam * sp.eye(F.shape[1])) * W - F.T * Y
+
+
+@checks.add("krr-targets-k-points-exact", Kind.SYMBOLIC)
+def krr_targets_k_points_exact(ctx, train=exact_ridge) -> Outcome:
+    """Exact rational arithmetic (sympy), integer networks d = 2 → 3 → 3 and 2 → 3 → 4 → 4, λ ∈ {0, 1/2, 1}: the
+    model W = ``train``(φ(X), Y, λ) solves the ridge normal equations (FᵀF + λI)W = FᵀY exactly (the independent
+    reference), has rank k and satisfies (I − P_Π)W = 0, and the k = 2 points X_S = Π⁺F_S with F_S = (W Y_S⁻¹)⁺
+    (Y_S = I) have φ(X_S) = F_S and retrain (λ_S = 0) to W exactly. So for every model the paper distils, k points
+    suffice and the 'k points fail in general' case has no instance. (For λ = 0 the ridge solution is the
+    minimum-norm one, W = F⁺Y; other least-squares solutions leave Range(Π) and are caught by the range test.)"""
+    rng = ctx.rng("krr")
+    failures, cases = [], 0
+    for d, widths in [(2, (3, 3)), (2, (3, 4, 4))]:
+        product = _product(exact_network(rng, d, widths))
+        for lam in (sp.Integer(0), sp.Rational(1, 2), sp.Integer(1)):
+            F, Y = _exact_krr_data(rng, product)
+            W = train(F, Y, lam)
+            cases += 1
+            case = {"widths": widths, "lambda": str(lam)}
+            if not (_ridge_residual(F, Y, lam, W).is_zero_matrix and W.rank() == Y.shape[1]):
+                failures.append({**case, "failed": "W solves the ridge normal equations with rank k"})
+                continue
+            F_S = _full_column_pinv(W)  # (W Y_S⁻¹)⁺ with Y_S = I
+            X_S = F_S * _full_column_pinv(product).T
+            conditions = {"W in Range(Π)": ((sp.eye(product.shape[0]) - product * _full_column_pinv(product)) * W).is_zero_matrix,
+                          "φ(X_S) = F_S": (X_S * product.T - F_S).is_zero_matrix,
+                          "W_S = W": ((X_S * product.T).pinv() - W).is_zero_matrix}
+            failures += [{**case, "failed": name} for name, ok in conditions.items() if not ok]
+    return Outcome.decide(not failures, failures or None, "" if not failures else "a KRR target is not reproduced exactly",
+                          cases=cases)
+
+
 THEOREM = register(
     Theorem(
         id="chen-huang-weng/theorem-5.3",
@@ -297,9 +432,10 @@ THEOREM = register(
         source=f"{SOURCE}, Theorem 5.3 (our provable reading; see the module docstring)",
         claim=("For φ(x) = Πx with d < p, a target W is reproducible iff Range(W) ⊆ Range(Π); general targets fail "
                "with k (indeed any number of) points; for KRR-trained W, X_S = Π⁺F_S works with k points and with "
-               "k + 1 points when the free part Z is projected into Range(Π). The issue's H system yields k + 1 "
+               "k + 1 points when the free part Z is projected into Range(Π). The stated H system yields k + 1 "
                "points that the model interpolates whenever H has full rank, but its two H conditions do not "
-               "by themselves give W_S = W."),
+               "by themselves give W_S = W. Findings: at the paper's widths (h₁ = p > d) the block condition "
+               "never holds, and every KRR-trained W lies in Range(Π), where k points suffice."),
         statement=statement,
         assumptions=(
             Assumption("Range(W) ⊆ Range(Π)", "the target is in the span of the network's image (true for KRR on φ(X))"),

@@ -47,7 +47,7 @@ from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, regi
 from theorems.domains import drawn
 from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome, within
-from theorems.strategies import BOUNDED, with_condition
+from theorems.strategies import BOUNDED, glm_problem
 from theorems.tolerances import condition_number, relative_error, solve_tolerance, unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def exact_recovery(ctx, construct=single_point) -> Outcome:
     (:func:`exact_gaussian_runs`, which also runs the θ = 0 case). Bernoulli and Poisson: θ fitted
     by statsmodels on synthetic data (30 × 3) is taken exactly (floats are rationals), the point
     and descent from 0 and from θ/3 run in mpmath at 50 digits, every iterate entry is an mpf,
-    and ‖θ_GD − θ‖ < 1e-40 (the issue's threshold; the derived rounding bound
+    and ‖θ_GD − θ‖ < 1e-40 (the required threshold; the derived rounding bound
     10·(d+1)·10⁻⁵⁰·(1 + κ) is reported and far below it)."""
     X, y = exact_data(ctx.rng("exact"))
     exact = exact_gaussian_runs(construct, X, y)
@@ -348,33 +348,6 @@ def descent_certificate(ctx, descend=single_point_gradient_descent) -> Outcome:
 
     domain = drawn(descent_problem(), grid=CERTIFICATE_GRID, description="cut-off grid, then draws")
     return property_outcome(search(ctx, domain, prop, fraction=0.25, label="certificate"))
-
-
-@st.composite
-def glm_problem(draw):
-    """(family name, X, y) with n ≥ d + 2 rows of norm about 1 (κ(X) ≤ 10), a linear predictor
-    η = Xβ with ‖β‖ ∈ [0.5, 2], and responses valid for the family: Gaussian η + noise (a fixed
-    ramp keeps y off span(X) when hypothesis shrinks the noise), Bernoulli thresholded uniforms,
-    Poisson inverse-CDF exponential counts. Bernoulli and Poisson data get the overlap rows of
-    :func:`synthetic_data` so that the MLE is finite."""
-    family = FAMILIES[draw(st.sampled_from(list(FAMILIES)))]
-    d = draw(st.integers(min_value=1, max_value=4))
-    n = draw(st.integers(min_value=d + 2, max_value=20))
-    raw = draw(arrays(np.float64, (n, d), elements=BOUNDED)) + 1e-3 * np.eye(n, d)
-    X = with_condition(raw, draw(st.floats(min_value=1.0, max_value=10.0)), scale=math.sqrt(n))
-    uniforms = draw(arrays(np.float64, (n,), elements=st.floats(min_value=0.0, max_value=1.0)))
-    direction = draw(arrays(np.float64, (d,), elements=BOUNDED)) + 1e-3
-    eta = X @ (direction / np.linalg.norm(direction) * draw(st.floats(min_value=0.5, max_value=2.0)))
-    responses = {
-        "gaussian": lambda: (X, eta + 4 * uniforms - 2 + np.linspace(-0.5, 0.5, n)),
-        "bernoulli": lambda: (np.vstack([X, X[:d]]),
-                              np.concatenate([(uniforms < 1 / (1 + np.exp(-eta))).astype(float),
-                                              (uniforms[:d] >= 1 / (1 + np.exp(-eta[:d]))).astype(float)])),
-        "poisson": lambda: (X, np.maximum(np.floor(-np.log1p(-0.999 * uniforms) * np.exp(eta)),
-                                          (np.arange(n) < d).astype(float))),
-    }
-    X, y = responses[family.name]()
-    return family.name, X, y
 
 
 def float_label_representable(family: Family, theta: np.ndarray) -> bool:

@@ -52,7 +52,7 @@ from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome, within
-from theorems.strategies import BOUNDED, regression_problem, with_condition
+from theorems.strategies import BOUNDED, logistic_ridge_problem_pm1, regression_problem
 from theorems.tolerances import condition_number, unit_roundoff
 
 LINEAR, LOGISTIC = RIDGE_LOSSES["linear"], RIDGE_LOSSES["logistic"]
@@ -338,19 +338,6 @@ def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_r
 # --- logistic property --------------------------------------------------------------------------
 
 
-@st.composite
-def logistic_ridge_problem(draw):
-    """n ≤ 20 rows of norm about 1 (κ(X) ≤ 10) in d ≤ 4, labels ±1 (hypothesis chooses them
-    freely: separable data are fine, ridge keeps θ* finite), λ ∈ 10^[−3, 0]."""
-    d = draw(st.integers(min_value=1, max_value=4))
-    n = draw(st.integers(min_value=d, max_value=20))
-    raw = draw(arrays(np.float64, (n, d), elements=BOUNDED)) + 1e-3 * np.eye(n, d)
-    X = with_condition(raw, draw(st.floats(min_value=1.0, max_value=10.0)), scale=math.sqrt(n))
-    labels = draw(arrays(np.float64, (n,), elements=st.sampled_from([-1.0, 1.0])))
-    lam = 10.0 ** draw(st.floats(min_value=-3, max_value=0))
-    return X, labels, lam
-
-
 @checks.add("logistic-ridge", Kind.PROPERTY)
 def logistic_ridge(ctx, construct=logistic_ridge_point, fit=fit_ridge_half_lambda) -> Outcome:
     """θ from the Newton fit of constructions.glm, required to be the data optimum (independent
@@ -374,7 +361,7 @@ def logistic_ridge(ctx, construct=logistic_ridge_point, fit=fit_ridge_half_lambd
         return {"gradient_over_tolerance": gradient / tolerance, "lambda_t2_over_w": ratio,
                 "optimum_over_tolerance": optimum}
 
-    return property_outcome(search(ctx, logistic_ridge_problem(), prop, fraction=0.25, label="logistic"))
+    return property_outcome(search(ctx, logistic_ridge_problem_pm1(), prop, fraction=0.25, label="logistic"))
 
 
 # --- assumption drops ---------------------------------------------------------------------------

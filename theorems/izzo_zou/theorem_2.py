@@ -38,6 +38,7 @@ from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
 from theorems.search import counterexample_outcome, property_outcome
+from theorems.strategies import kernel_problem, separated_inputs
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -124,33 +125,6 @@ def schur_residual(ctx, schur=schur_residual_form) -> Outcome:
         if gap != 0:
             return Outcome.falsified({"n": n, "m": m, "gap": str(gap)}, "min_β q(β) ≠ αᵀSα")
     return Outcome.verified(sizes=2)
-
-
-@st.composite
-def separated_inputs(draw, max_n: int = 6, max_d: int = 3, duplicate: bool = False):
-    """n distinct inputs in ℝᵈ whose first coordinates are at least 0.5/√γ apart (so the Gram
-    matrix is well conditioned), a bandwidth γ, and, with ``duplicate``, one input repeated."""
-    d = draw(st.integers(min_value=1, max_value=max_d))
-    n = draw(st.integers(min_value=2, max_value=max_n))
-    gamma = draw(st.sampled_from([0.5, 1.0, 2.0]))
-    gaps = draw(arrays(np.float64, (n,), elements=st.floats(0.0, 1.0, width=64)))
-    first = np.cumsum(0.5 / np.sqrt(gamma) + gaps)
-    rest = draw(arrays(np.float64, (n, d - 1), elements=st.floats(-1.5, 1.5, width=64)))
-    X = np.column_stack([first - first.mean(), rest])
-    if duplicate:
-        source, target = draw(st.permutations(range(n)))[:2]
-        X[target] = X[source]
-    return X, gamma
-
-
-@st.composite
-def kernel_problem(draw, max_n: int = 6, max_d: int = 3, duplicate: bool = False):
-    X, gamma = draw(separated_inputs(max_n, max_d, duplicate))
-    magnitudes = draw(arrays(np.float64, (X.shape[0],), elements=st.floats(0.1, 1.0, width=64)))
-    signs = draw(arrays(np.bool_, (X.shape[0],)))
-    y = np.where(signs, -magnitudes, magnitudes)
-    lam = draw(st.sampled_from([0.0, 1e-2, 1.0]))
-    return X, y, gamma, lam
 
 
 def zero_tolerance(gram: np.ndarray, lam: float, alpha: np.ndarray) -> float:

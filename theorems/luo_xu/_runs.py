@@ -5,15 +5,20 @@ from __future__ import annotations
 from theorems.context import CheckContext
 from theorems.outcome import Outcome, Verdict
 
-# A law is judged on data, so its verdict is `supported` or `not-supported` (issue 5); a decisive
+# A law is judged on data, so its verdict is `supported` or `not-supported`; a decisive
 # contradiction ("falsified" in empirical.laws) is reported as not-supported with that reason first.
 VERDICTS = {"supported": Verdict.SUPPORTED, "not-supported": Verdict.NOT_SUPPORTED, "falsified": Verdict.NOT_SUPPORTED}
-EXPONENT_PRESETS = ("gpu",)  # presets with k large enough to pin α (issue: k up to 256)
+EXPONENT_PRESETS = ("gpu", "gpu-h200")  # presets with k large enough to pin α (k up to 256)
 
 
 def load_runs(ctx: CheckContext) -> list[dict]:
-    """The committed runs (``empirical/runs/*.jsonl``); with ``--rerun`` the rows of a fresh sweep
-    of ``--preset`` (default smoke) into ``$DDTHEORY_CACHE/runs-<preset>.sqlite``."""
+    """The committed runs (``empirical/runs/*.jsonl``); with ``--runs FILE`` the user's runs (see
+    :mod:`empirical.user_runs`); with ``--rerun`` the rows of a fresh sweep of ``--preset``
+    (default smoke) into ``$DDTHEORY_CACHE/runs-<preset>.sqlite``."""
+    if ctx.options.get("runs"):
+        from empirical.user_runs import read_runs
+
+        return read_runs(ctx.options["runs"])
     if not ctx.options.get("rerun"):
         from empirical.gaps import committed_rows
 
@@ -27,6 +32,16 @@ def load_runs(ctx: CheckContext) -> list[dict]:
     chosen.run(store)
     with RunStore(store) as opened:
         return list(opened.rows())
+
+
+def missing_trials(rows: list[dict], coverage: bool) -> Outcome | None:
+    """``skipped`` when the runs hold no distilled-set trials of the kind a law needs (a user's
+    file of scaling runs has nothing to say about the coverage law, and conversely)."""
+    if any(row["spec"]["method"] != "full" and bool(row["spec"].get("options", {}).get("coverage")) == coverage
+           for row in rows):
+        return None
+    kind = "coverage trials (rows with the subset and draw columns)" if coverage else "scaling trials"
+    return Outcome.skipped(f"the runs hold no {kind}")
 
 
 def scope_note(preset: str, rows: list[dict], form: str = "the 1/√k form") -> str:
@@ -46,15 +61,27 @@ def verdict_words(verdict: str) -> str:
 
 def law_outcome(verdict: str, reasons: dict, preset: str, rows: list[dict], figures: dict,
                 form: str = "the 1/√k form", also: str = "") -> Outcome:
-    """The law's Outcome, its note naming the runs' scope and, per group, the reasons that decided it."""
+    """The law's Outcome, its note naming the runs' scope and, per group, the reasons that decided it.
+    A design registered as exploratory or smoke can contradict a law but never support it."""
+    from empirical.registrations import can_support, role
+
+    if verdict == "supported" and not can_support(preset):
+        verdict = "not-supported"
+        reasons = {**reasons, "design": [f"{preset} is registered {role(preset)}: it cannot support a law"]}
     decided = "; ".join(f"{group}: {', '.join(why)}" for group, why in reasons.items())
     note = f"{scope_note(preset, rows, form)}. {verdict_words(verdict)}: {decided}{also}"
     return outcome(verdict, note, reasons, **figures)
 
 
 def other_presets_note(others: list[str], kind: str) -> str:
-    """The sentence that ends a law's note: which less preferred presets are reported beside the verdict."""
-    return f". Other {kind} runs: {', '.join(others)} (figures 'other preset ...')." if others else "."
+    """The sentence that ends a law's note: the other presets reported beside the verdict, each
+    with its registered role (exploratory and smoke designs never decide)."""
+    from empirical.registrations import role
+
+    if not others:
+        return "."
+    named = ", ".join(f"{name} ({role(name) or 'unregistered'})" for name in others)
+    return f". Other {kind} runs, reported beside the verdict, not deciding it: {named} (figures 'other preset ...')."
 
 
 def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
@@ -82,4 +109,46 @@ def monte_carlo(ctx: CheckContext, draw, prop, *, fraction: float, label: str):
             return result
         for key, value in (figures or {}).items():
             result.worst[key] = max(float(value), result.worst.get(key, float(value)))
+    return result
+
+
+# A correct verdict procedure is allowed a small rate of wrong verdicts on noisy data (its tests run
+# at registered levels), so a property over simulated data sets bounds the *rate*: at most
+# ALLOWED_MISS_RATE of the draws may miss, the count judged by a one-sided binomial bound at 10⁻³.
+ALLOWED_MISS_RATE = 0.05
+
+
+def allowed_misses(draws: int) -> int:
+    """The largest miss count compatible with a miss rate ≤ ALLOWED_MISS_RATE (binomial, 99.9%)."""
+    from scipy import stats
+
+    return int(stats.binom.ppf(0.999, draws, ALLOWED_MISS_RATE))
+
+
+def rate_property(ctx: CheckContext, draw, miss, *, fraction: float, label: str):
+    """Draw ``ctx.scaled(fraction)`` simulated data sets; ``miss(example)`` returns a message when the
+    verdict on it is wrong (or raises Violation for a hard failure). More misses than
+    :func:`allowed_misses` is a Violation carrying the first missed example."""
+    from theorems.search import SearchResult, Violation
+
+    rng = ctx.rng(label)
+    result, misses, first = SearchResult(), 0, None
+    draws = ctx.scaled(fraction)
+    for _ in range(draws):
+        example = draw(rng)
+        result.tried += 1
+        try:
+            message = miss(example)
+        except Violation as violation:
+            result.counterexample, result.violation = example, violation
+            return result
+        if message:
+            misses += 1
+            first = first or (example, message)
+    result.worst["misses"] = float(misses)
+    result.worst["allowed_misses"] = float(allowed_misses(draws))
+    if misses > allowed_misses(draws):
+        result.counterexample = first[0]
+        result.violation = Violation(f"{misses} of {draws} simulated data sets missed (allowed "
+                                     f"{allowed_misses(draws)}); first: {first[1]}", misses=misses, draws=draws)
     return result

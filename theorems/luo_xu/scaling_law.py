@@ -23,7 +23,8 @@ import sympy as sp
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import law_outcome, load_runs, monte_carlo, other_presets_note
+from theorems.luo_xu._runs import (law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note,
+                                   rate_property)
 from theorems.search import property_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs Δ = ε + a/√k + u_seed + e (k = 1…256, 16 seeds, u ~ N(0, (σ/2)²),
     e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02] drawn from ctx.rng) the fit
     returns ``supported`` and its intercept and slope lie within 6 clustered standard errors of
-    the planted ε and a."""
+    the planted ε and a, in all but an allowed 5 % of the draws (binomial bound at 10⁻³)."""
 
     def prop(example):
         floor, slope, noise, seed = example
@@ -93,12 +94,12 @@ def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
         errors = {"intercept_error_ses": abs(fit.intercept - floor) / _se(fit.intercept_ci, fit.clusters),
                   "slope_error_ses": abs(fit.slope - slope) / _se(fit.slope_ci, fit.clusters)}
         if result.verdict != "supported":
-            raise Violation(f"a planted 1/√k law was reported {result.verdict}: {'; '.join(result.reasons)}", **errors)
-        if max(errors.values()) > RECOVERY_SES:
-            raise Violation("planted parameters outside 6 clustered standard errors", **errors)
-        return errors
+            return f"a planted 1/√k law was reported {result.verdict}: {'; '.join(result.reasons)}"
+        if not max(errors.values()) <= RECOVERY_SES:
+            return f"planted parameters outside 6 clustered standard errors ({max(errors.values()):.1f})"
+        return None
 
-    return property_outcome(monte_carlo(ctx, draw_law, prop, fraction=0.1, label="recover"))
+    return property_outcome(rate_property(ctx, draw_law, prop, fraction=0.1, label="recover"))
 
 
 VIOLATIONS = {
@@ -111,22 +112,20 @@ VIOLATIONS = {
 @checks.add("rejects-planted-violation", Kind.PROPERTY)
 def rejects_planted_violation(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs from a law the claim excludes, Δ = ε + b/k, Δ = ε + b(1 − log k/log 256)
-    or Δ = ε (b ∈ [0.2, 0.5], σ ∈ [0.001, 0.01], 16 seeds, k = 1…256), the verdict is never
-    ``supported``."""
+    or Δ = ε (b ∈ [0.2, 0.5], σ ∈ [0.001, 0.01], 16 seeds, k = 1…256), the verdict is
+    ``supported`` in at most an allowed 5 % of the draws (binomial bound at 10⁻³)."""
 
     def prop(example):
         (floor, size, noise, seed), name = example
         k, gap, groups = scaling_runs(np.random.default_rng(seed), VIOLATIONS[name](floor, size),
                                       seed_sd=noise / 2, noise_sd=noise)
         result = assess(k, gap, groups)
-        if result.verdict == "supported":
-            raise Violation(f"Δ = {name} form reported supported", slope=result.law.slope, r2=result.law.r2_means)
-        return None
+        return f"Δ = {name} form reported supported" if result.verdict == "supported" else None
 
     def draw(rng):
         return draw_law(rng, 0.2, 0.01), sorted(VIOLATIONS)[int(rng.integers(len(VIOLATIONS)))]
 
-    return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="violation"))
+    return property_outcome(rate_property(ctx, draw, prop, fraction=0.1, label="violation"))
 
 
 @checks.add("detects-saturation", Kind.PROPERTY)
@@ -154,18 +153,20 @@ def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
 
 
 def scaling_assessments(rows, preset: str | None = None):
-    """(preset, {(method, augment, configuration): (k, gap, seeds, assessment)}) of ``preset``
-    (default: the most thorough preset with scaling trials)."""
+    """(preset, other presets, {(method, augment, configuration): (k, gap, seeds, assessment)}) of
+    ``preset`` (default: the registered confirmatory preset that decides)."""
     from empirical.gaps import choose_preset, evaluations, scaling_table
 
     table = evaluations(rows)
-    preset = preset or choose_preset(table, coverage=False)
+    others: list[str] = []
+    if preset is None:
+        preset, others = choose_preset(table, coverage=False)
     groups = {}
     for (method, augment, configuration), part in scaling_table(table, preset).groupby(
             ["method", "augment", "configuration"]):
         k, gap, seeds = part.ipc.to_numpy(float), part.gap.to_numpy(float), part.distill_seed.to_numpy()
         groups[(method, augment, configuration)] = (k, gap, seeds, assess_scaling(k, gap, seeds))
-    return preset, groups
+    return preset, others, groups
 
 
 @checks.add("committed-runs", Kind.EMPIRICAL)
@@ -175,8 +176,12 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     AIC against 1/k and log k, the free exponent α, saturation; the random-real-subset baseline
     is fitted the same way and reported. The law's verdict is the worst over the methods.
     ``--plot DIR`` writes figure2-scaling-law.png/.svg."""
+    from empirical.registrations import criteria_note, describe
+
     rows = runs(ctx)
-    preset, groups = scaling_assessments(rows)
+    if (skipped := missing_trials(rows, coverage=False)) is not None:
+        return skipped
+    preset, others, groups = scaling_assessments(rows)
     figures, reasons, verdicts = {}, {}, []
     for (method, augment, configuration), (k, gap, seeds, result) in sorted(groups.items()):
         label = f"{method}/{augment}/{configuration}"
@@ -193,15 +198,15 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
     if ctx.plot_dir is not None:
         from empirical.figures import scaling_figure
 
-        scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, r) for (m, a, c), (k, g, s, r) in groups.items()},
-                       f"Scaling law, preset {preset}")
-    others = sorted({row["spec"]["preset"] for row in rows if row["spec"]["method"] not in ("full", "random")
-                     and not row["spec"].get("options", {}).get("coverage")} - {preset})
-    for other in others:  # less preferred presets are reported beside the verdict, never dropped
-        for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[1].items():
+        baseline = [(k, g, s) for (m, a, c), (k, g, s, r) in groups.items() if m == "random"]
+        scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, s, r) for (m, a, c), (k, g, s, r) in groups.items()
+                                      if m != "random"},
+                       f"Scaling law, design {preset}", baseline[0] if baseline else None)
+    for other in others:  # other presets are reported beside the verdict, never deciding it
+        for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[2].items():
             figures[f"other preset {other}:{method}/{augment}/{configuration}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}/{augment}/{configuration}:alpha"] = result.exponent.alpha
-    also = other_presets_note(others, "scaling")
+    also = other_presets_note(others, "scaling") + f" Decided by the {describe(preset)}; {criteria_note()}."
     return law_outcome(verdict, reasons, preset, rows, figures, also=also)
 
 

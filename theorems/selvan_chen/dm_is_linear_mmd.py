@@ -18,6 +18,8 @@ over classes; rows are examples.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
@@ -33,6 +35,8 @@ from constructions.discrepancy import (
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import TORCH, dataset
 from theorems.search import counterexample_outcome, property_outcome
+from theorems.selvan_chen._references import parameters_of, reference_matrix, reference_mmd2
+from theorems.selvan_chen._strategies import COORDINATE, kernels, simplex_weights
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -116,11 +120,61 @@ def random_embeddings(ctx, dm=distribution_matching_loss, mmd2=mmd2_biased) -> O
         real, synthetic = example
         gap = abs(dm(real, synthetic) - mmd2(real, synthetic, LinearKernel()))
         tol = identity_tolerance(real, synthetic)
-        if gap > tol:
+        if not gap <= tol:
             raise Violation(f"DM and MMD²_lin differ by {gap:.3g} > {tol:.3g}", gap_over_tolerance=gap / tol)
         return {"gap_over_tolerance": gap / tol}
 
     return property_outcome(search(ctx, embeddings(), prop, label="embeddings"))
+
+
+@st.composite
+def discrete_laws(draw):
+    """Two discrete laws P, Q on 1–3 atoms each in ℝᵈ (d ≤ 2) with drawn probabilities, sample sizes
+    n, m ∈ {2, 3} with drawn weights (the estimator needs two points a side), and a kernel."""
+    d = draw(st.integers(1, 2))
+    atoms_P = draw(arrays(np.float64, (draw(st.integers(1, 3)), d), elements=COORDINATE))
+    atoms_Q = draw(arrays(np.float64, (draw(st.integers(1, 3)), d), elements=COORDINATE))
+    p, q = draw(simplex_weights(atoms_P.shape[0])), draw(simplex_weights(atoms_Q.shape[0]))
+    a, b = draw(simplex_weights(draw(st.integers(2, 3)))), draw(simplex_weights(draw(st.integers(2, 3))))
+    return atoms_P, p, atoms_Q, q, a, b, draw(kernels())
+
+
+def exact_expectation(estimator, atoms_P, p, atoms_Q, q, a, b, k) -> float:
+    """E[estimator(X, Y)] over X₁..Xₙ i.i.d. P and Y₁..Yₘ i.i.d. Q, by summing over every tuple of atoms."""
+    n, m = a.size, b.size
+    total = 0.0
+    for rows in itertools.product(range(atoms_P.shape[0]), repeat=n):
+        for cols in itertools.product(range(atoms_Q.shape[0]), repeat=m):
+            probability = float(np.prod(p[list(rows)]) * np.prod(q[list(cols)]))
+            total += probability * estimator(atoms_P[list(rows)], atoms_Q[list(cols)], k, weights_T=a, weights_S=b)
+    return total
+
+
+@checks.add("unbiased-expectation", Kind.PROPERTY)
+def unbiased_expectation(ctx, estimator=mmd2_unbiased) -> Outcome:
+    """The unbiased estimator is unbiased, also with weights: for discrete laws P, Q, its exact
+    expectation over all i.i.d. samples (enumerated) equals MMD²(P, Q) = pᵀK_PP p − 2pᵀK_PQ q +
+    qᵀK_QQ q from the kernel's lambdified formula. E Σ_{i≠j} aᵢaⱼk(Xᵢ, Xⱼ) = (1 − Σaᵢ²)·E k(X, X'),
+    so only the normaliser 1 − Σaᵢ² makes it unbiased (1 − 1/n agrees with it only for uniform
+    weights). Tolerance: each value is a sum of ≤ n² + 2nm + m² terms of size ≤ κ = max |k| divided
+    by the smaller normaliser ν, so it errs by ≤ (n + m)²·u·4κ/ν; the expectation adds N = |atoms|^(n+m)
+    such terms (γ_N); both times 10."""
+
+    def prop(example):
+        atoms_P, p, atoms_Q, q, a, b, k = example
+        expected = reference_mmd2(k.name, atoms_P, p, atoms_Q, q, parameters_of(k))
+        value = exact_expectation(estimator, atoms_P, p, atoms_Q, q, a, b, k)
+        atoms = np.vstack([atoms_P, atoms_Q])
+        kappa = float(np.abs(reference_matrix(k.name, atoms, atoms, parameters_of(k))).max())
+        normaliser = min(1.0 - float(a @ a), 1.0 - float(b @ b))
+        tuples = atoms_P.shape[0] ** a.size * atoms_Q.shape[0] ** b.size
+        tol = 10.0 * ((a.size + b.size) ** 2 + tuples) * unit_roundoff() * 4.0 * kappa / normaliser + np.finfo(float).tiny
+        if not abs(value - expected) <= tol:
+            raise Violation(f"E[unbiased MMD²] = {value:.8g} but MMD²(P, Q) = {expected:.8g} ({k.name} kernel)",
+                            expectation=value, mmd2=expected, tolerance=tol)
+        return {"error_over_tolerance": abs(value - expected) / tol}
+
+    return property_outcome(search(ctx, discrete_laws(), prop, fraction=0.25, label="expectation"))
 
 
 def torch_dm_loss(real, synthetic):

@@ -12,12 +12,22 @@ whereas k i.i.d. draws give E MMD² = (E‖φ(x)‖² − ‖μ‖²)/k, i.e. MM
 How it is checked. A theorem about a rate is checked through its log-log slope: log MMD_k is
 regressed on log k (k on a geometric grid from 10 to K) by statsmodels OLS with HAC (Newey–West,
 3 lags) standard errors, because consecutive MMD_k share all but one point. Criteria, fixed before
-looking at data: the herding slope's 95% CI lies below −0.75 (clearly faster than −½), and the
-i.i.d. slope's CI lies inside [−0.75, −0.25] (the RMS over 100 i.i.d. paths). The figures say
-whether each CI contains −1 and −½.
+looking at data, two-sided: the herding slope's 95% CI lies inside [−1.25, −0.75] (within a
+quarter of −1: halfway to the i.i.d. rate −½ on one side, as far on the other, so a path that
+reports MMD² (slope ≈ −2) or decays faster than the theorem says fails too), and the i.i.d.
+slope's CI lies inside [−0.75, −0.25] (the RMS over 100 i.i.d. paths). The figures say whether
+each CI contains −1 and −½. Herding runs in both modes the condensers use (repeats allowed, and
+distinct points as :func:`constructions.condensers.herding` picks them), with uniform and with
+drawn weights on the data; before any slope is fitted, every path is audited against the
+herding rule itself (:func:`audit_path`): each choice maximises ⟨w_{t−1}, φ⟩ over the allowed
+candidates, distinct mode never repeats, and the reported MMD_k equals ‖μ − mean φ(S_k)‖
+recomputed from the chosen indices.
 
 The assumption that matters: μ inside the hull of the candidates. Herding from candidates on one
-side of a hyperplane through μ (in feature space) stalls at a positive MMD: slope ≈ 0.
+side of a hyperplane through μ (in feature space) loses the O(1/k) rate: the MMD tends to the
+distance from μ to the candidates' hull, which is small when candidates lie close to the
+hyperplane, so at K = 300 the observed slope is about −½ (not a plateau) and its CI leaves the
+band around −1.
 
 Conventions: features are random Fourier features √(2/D)cos(Wx + β) of the Gaussian kernel with the
 median-heuristic bandwidth; herding may pick a candidate more than once (the analysed algorithm).
@@ -35,11 +45,12 @@ from constructions.discrepancy import median_bandwidth
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, register
 from theorems.outcome import Verdict
 from theorems.requirements import dataset
+from theorems.tolerances import unit_roundoff
 
 STEPS = 300
 FIRST_STEP = 10
 IID_PATHS = 100
-HERDING_CEILING = -0.75
+HERDING_BAND = (-1.25, -0.75)
 IID_WINDOW = (-0.75, -0.25)
 
 # --- statement --------------------------------------------------------------------------------
@@ -77,33 +88,99 @@ def loglog_slope(mmd_path: np.ndarray, first: int = FIRST_STEP) -> Slope:
     return Slope(float(fit.params[1]), float(low), float(high))
 
 
-def iid_rms_path(features: np.ndarray, steps: int, rng: np.random.Generator, paths: int = IID_PATHS) -> np.ndarray:
-    """Root-mean-square over ``paths`` i.i.d. (with replacement) draws of MMD after k = 1..steps points."""
-    mean = features.mean(axis=0)
+def iid_rms_path(features: np.ndarray, steps: int, rng: np.random.Generator, weights=None,
+                 paths: int = IID_PATHS) -> np.ndarray:
+    """Root-mean-square over ``paths`` i.i.d. draws (with replacement, probabilities ``weights``,
+    uniform by default) of the MMD to the weighted mean after k = 1..steps points."""
+    n = features.shape[0]
+    probabilities = np.full(n, 1.0 / n) if weights is None else weights
+    mean = probabilities @ features
     k = np.arange(1, steps + 1)[:, None]
     squares = np.zeros(steps)
     for _ in range(paths):
-        drawn = features[rng.integers(0, features.shape[0], steps)]
+        drawn = features[rng.choice(n, steps, p=probabilities)]
         squares += np.sum((np.cumsum(drawn, axis=0) / k - mean) ** 2, axis=1)
     return np.sqrt(squares / paths)
 
 
+def audit_path(features: np.ndarray, path: HerdingPath, steps: int, weights=None, candidates=None,
+               distinct: bool = False) -> str:
+    """Check a herding path against the rule it claims to follow; returns what is wrong ('' if nothing).
+
+    With μ = Σaᵢφ(xᵢ) and the chosen candidates c₁..c_k, w_{t−1} = tμ − Σ_{s<t} φ(c_s) (the
+    telescoped recursion). Each c_t must maximise ⟨w_{t−1}, φ⟩ over the allowed candidates (not
+    yet chosen in distinct mode) up to rounding: the scores are inner products of length D with
+    candidates of norm ≤ R = max ‖φ‖, and w_{t−1} is a sum of t + n terms of norm ≤ t‖μ‖ + (t − 1)R,
+    so each score errs by ≤ (t + n + D)·u·(t‖μ‖ + (t − 1)R)·R; the allowance is 10 times that. The
+    reported MMD_t must equal ‖μ − (1/t)Σ_{s≤t}φ(c_s)‖ within 10·(t + n + D)·u·R (sums of t + n
+    vectors of norm ≤ R)."""
+    n = features.shape[0]
+    a = np.full(n, 1.0 / n) if weights is None else weights
+    pool = features if candidates is None else candidates
+    indices = np.asarray(path.indices)
+    if indices.shape != (steps,) or np.asarray(path.mmd).shape != (steps,):
+        return f"the path has {indices.size} choices and {np.size(path.mmd)} MMD values, not {steps}"
+    if distinct and np.unique(indices).size != steps:
+        return f"distinct mode repeated a candidate ({steps - np.unique(indices).size} repeats)"
+    mu = a @ features
+    chosen = pool[indices]
+    t = np.arange(1, steps + 1)
+    sums_before = np.vstack([np.zeros(pool.shape[1]), np.cumsum(chosen, axis=0)[:-1]])
+    w = t[:, None] * mu - sums_before
+    scores = w @ pool.T
+    if distinct:
+        first_pick = np.full(pool.shape[0], steps)
+        np.minimum.at(first_pick, indices, np.arange(steps))
+        scores = np.where(first_pick[None, :] < np.arange(steps)[:, None], -np.inf, scores)
+    radius = max(float(np.linalg.norm(pool, axis=1).max()), np.finfo(float).tiny)
+    u = unit_roundoff()
+    slack = 10.0 * (t + n + pool.shape[1]) * u * (t * np.linalg.norm(mu) + (t - 1) * radius) * radius
+    shortfall = scores.max(axis=1) - scores[np.arange(steps), indices]
+    if not np.all(shortfall <= slack):
+        step = int(np.argmax(shortfall - slack))
+        return f"choice {step + 1} is not the herding argmax (short by {shortfall[step]:.3g})"
+    recomputed = np.linalg.norm(np.cumsum(chosen, axis=0) / t[:, None] - mu, axis=1)
+    allowance = 10.0 * (t + n + pool.shape[1]) * u * radius
+    if not np.all(np.abs(np.asarray(path.mmd) - recomputed) <= allowance):
+        step = int(np.argmax(np.abs(path.mmd - recomputed) - allowance))
+        return f"reported MMD after {step + 1} steps is {path.mmd[step]:.6g}, recomputed {recomputed[step]:.6g}"
+    return ""
+
+
+def drawn_weights(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Weights on the data drawn uniformly from [0.05, 1] and normalised."""
+    raw = rng.uniform(0.05, 1.0, n)
+    return raw / raw.sum()
+
+
 def rate_outcome(features: np.ndarray, rng: np.random.Generator, herd_fn, label: str) -> Outcome:
-    herding = loglog_slope(herd_fn(features, STEPS).mmd)
-    iid = loglog_slope(iid_rms_path(features, STEPS, rng))
-    holds = herding.high < HERDING_CEILING and IID_WINDOW[0] < iid.low and iid.high < IID_WINDOW[1]
-    figures = dict(herding_slope=herding.estimate, herding_ci_low=herding.low, herding_ci_high=herding.high,
-                   herding_ci_contains_minus_1=herding.contains(-1.0), herding_ci_contains_minus_half=herding.contains(-0.5),
-                   iid_slope=iid.estimate, iid_ci_low=iid.low, iid_ci_high=iid.high,
-                   iid_ci_contains_minus_1=iid.contains(-1.0), iid_ci_contains_minus_half=iid.contains(-0.5))
-    note = (f"{label}: herding slope {herding.estimate:.3f} [{herding.low:.3f}, {herding.high:.3f}], "
-            f"i.i.d. {iid.estimate:.3f} [{iid.low:.3f}, {iid.high:.3f}]")
-    return Outcome.decide(holds, None if holds else figures, note, **figures)
-
-
-def herding_with_repeats(features: np.ndarray, steps: int) -> HerdingPath:
-    """Herding on the data as candidates, repeats allowed."""
-    return herd(features, steps)
+    """Herding in both modes (repeats, distinct) with uniform and drawn weights: every path audited,
+    then every herding slope's CI inside :data:`HERDING_BAND`; the i.i.d. slope's CI (uniform and
+    weighted draws) inside :data:`IID_WINDOW`."""
+    weights = drawn_weights(features.shape[0], rng)
+    figures, failures, notes = {}, [], []
+    for weighting, a in (("uniform", None), ("weighted", weights)):
+        iid = loglog_slope(iid_rms_path(features, STEPS, rng, a))
+        figures.update({f"iid_{weighting}_slope": iid.estimate, f"iid_{weighting}_ci_low": iid.low,
+                        f"iid_{weighting}_ci_high": iid.high, f"iid_{weighting}_ci_contains_minus_half": iid.contains(-0.5)})
+        if not (IID_WINDOW[0] < iid.low and iid.high < IID_WINDOW[1]):
+            failures.append(f"i.i.d. ({weighting}) slope CI [{iid.low:.3f}, {iid.high:.3f}] outside {IID_WINDOW}")
+        for mode, distinct in (("repeats", False), ("distinct", True)):
+            name = f"{mode}_{weighting}"
+            path = herd_fn(features, STEPS, weights=a, distinct=distinct)
+            problem = audit_path(features, path, STEPS, a, distinct=distinct)
+            if problem:
+                failures.append(f"herding ({name}): {problem}")
+                continue
+            slope = loglog_slope(np.asarray(path.mmd))
+            figures.update({f"herding_{name}_slope": slope.estimate, f"herding_{name}_ci_low": slope.low,
+                            f"herding_{name}_ci_high": slope.high,
+                            f"herding_{name}_ci_contains_minus_1": slope.contains(-1.0)})
+            notes.append(f"{name} {slope.estimate:.3f} [{slope.low:.3f}, {slope.high:.3f}]")
+            if not (HERDING_BAND[0] <= slope.low and slope.high <= HERDING_BAND[1]):
+                failures.append(f"herding ({name}) slope CI [{slope.low:.3f}, {slope.high:.3f}] outside {HERDING_BAND}")
+    note = f"{label}: herding slopes " + ", ".join(notes) + ("; " + "; ".join(failures) if failures else "")
+    return Outcome.decide(not failures, None if not failures else figures, note, **figures)
 
 
 def gaussian_features(X: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -135,18 +212,19 @@ def telescoping(ctx, steps=4, dimension=2, update=herding_update) -> Outcome:
 
 
 @checks.add("synthetic-rates", Kind.CONSTRUCTION)
-def synthetic_rates(ctx, herd_fn=herding_with_repeats) -> Outcome:
-    """1000 seeded Gaussian points in ℝ⁵, 16 random Fourier features (median bandwidth), K = 300:
-    the herding slope's CI lies below −0.75 and the i.i.d. slope's CI inside [−0.75, −0.25]."""
+def synthetic_rates(ctx, herd_fn=herd) -> Outcome:
+    """1000 seeded Gaussian points in ℝ⁵, 16 random Fourier features (median bandwidth), K = 300,
+    :func:`rate_outcome`: herding ``herd_fn`` (repeats and distinct, uniform and drawn weights)
+    audited step by step, its slope CI inside [−1.25, −0.75]; the i.i.d. CI inside [−0.75, −0.25]."""
     rng = ctx.rng("data")
     features = gaussian_features(rng.standard_normal((1000, 5)), 16, rng)
     return rate_outcome(features, rng, herd_fn, "synthetic")
 
 
 @checks.add("fashion-mnist-rates", Kind.REAL_DATA, needs=(dataset("fashion-mnist"),))
-def fashion_mnist_rates(ctx, herd_fn=herding_with_repeats) -> Outcome:
+def fashion_mnist_rates(ctx, herd_fn=herd) -> Outcome:
     """A seeded subset of 1000 Fashion-MNIST test images (all classes, pixels in [0, 1]), 32
-    random Fourier features of the median-bandwidth Gaussian kernel, K = 300: same criteria."""
+    random Fourier features of the median-bandwidth Gaussian kernel, K = 300: same audit and criteria."""
     from empirical.datasets import load_fashion_mnist
 
     rng = ctx.rng("data")
@@ -165,8 +243,9 @@ def one_side_of_the_mean(features: np.ndarray, rng: np.random.Generator) -> np.n
 @checks.add("mean-outside-hull", Kind.COUNTEREXAMPLE)
 def mean_outside_hull(ctx, restrict=one_side_of_the_mean) -> Outcome:
     """Drop 'μ in the hull of the candidates': herding towards the mean of 1000 synthetic points
-    from candidates ``restrict`` keeps stalls, and its slope CI is not below −0.75 for at least one
-    of 3 seeded hyperplanes (the rate fails)."""
+    from candidates ``restrict`` loses the rate: for at least one of 3 seeded hyperplanes its slope
+    CI leaves the band [−1.25, −0.75] (observed: slope ≈ −½, the MMD creeping towards the small
+    distance from μ to the candidates' hull rather than stalling)."""
     rng = ctx.rng("data")
     features = gaussian_features(rng.standard_normal((1000, 5)), 16, rng)
     slopes = []
@@ -174,7 +253,7 @@ def mean_outside_hull(ctx, restrict=one_side_of_the_mean) -> Outcome:
         path = herd(features, STEPS, candidates=restrict(features, rng))
         slope = loglog_slope(path.mmd)
         slopes.append([slope.estimate, slope.low, slope.high])
-        if slope.high >= HERDING_CEILING:
+        if not (HERDING_BAND[0] <= slope.low and slope.high <= HERDING_BAND[1]):
             note = (f"without 'μ in the hull of the candidates': slope {slope.estimate:.3f} "
                     f"[{slope.low:.3f}, {slope.high:.3f}], final MMD {path.mmd[-1]:.3g}")
             return Outcome(Verdict.VERIFIED, {"slope": slope.estimate, "final_mmd": path.mmd[-1]},

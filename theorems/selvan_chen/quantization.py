@@ -107,7 +107,7 @@ def w2_equals_inertia(ctx, quantise=lloyd_from) -> Outcome:
         q = quantise(X, start)
         exact, claimed = w2_squared(X, q), q.inertia / X.shape[0]
         tol = w2_squared_tolerance(X, q.centroids)
-        if abs(exact - claimed) > tol:
+        if not abs(exact - claimed) <= tol:
             raise Violation(f"W2² = {exact:.6g} but inertia/n = {claimed:.6g}", w2_squared=exact, inertia_over_n=claimed)
         return {"error_over_tolerance": abs(exact - claimed) / tol if tol > 0 else 0.0}
 
@@ -153,7 +153,7 @@ def local_moves(ctx, quantise=lloyd_from) -> Outcome:
             tried += 1
             after = w2_squared(X, shifted)
             tol = w2_squared_tolerance(X, shifted.centroids)
-            if after < base - tol:
+            if not after >= base - tol:
                 raise Violation(f"moving centroid {j} by ‖δ‖ = {np.linalg.norm(delta):.3g} lowers W2² "
                                 f"from {base:.6g} to {after:.6g}", decrease=base - after, tolerance=tol)
         return {"moves_tried": tried}
@@ -180,7 +180,7 @@ def lloyd_beats_its_start(ctx, quantise=lloyd_from) -> Outcome:
         uniform = wasserstein(X, subset, 2) ** 2
         massed = wasserstein(X, subset[keep], 2, weights_S=mass[keep]) ** 2
         tol = w2_squared_tolerance(X, np.vstack([subset, q.centroids]))
-        if final > min(uniform, massed) + tol:
+        if not final <= min(uniform, massed) + tol:
             raise Violation(f"Lloyd ends at W2² = {final:.6g} above its start ({min(uniform, massed):.6g})",
                             final=final, start=min(uniform, massed))
         return {"excess_over_tolerance": (final - min(uniform, massed)) / tol if tol > 0 else 0.0}

@@ -177,7 +177,7 @@ def uniform_bound(ctx, radius_bound=loss_ball_radius) -> Outcome:
         worst = 0.0
         for theta in directions / np.linalg.norm(directions, axis=1, keepdims=True) * radii[:, None]:
             gap = abs(risk(theta, X, y, a) - risk(theta, Xs, ys, b))
-            if gap > B * distance + tol:
+            if not gap <= B * distance + tol:
                 raise Violation(f"|R_T − R_S| = {gap:.4g} > B·MMD = {B * distance:.4g}", gap=gap,
                                 bound=B * distance, theta_norm=float(np.linalg.norm(theta)))
             worst = max(worst, gap / (B * distance + tol) if B * distance + tol > 0 else 0.0)
@@ -197,13 +197,13 @@ def minimiser_excess(ctx, minimise=ball_least_squares) -> Outcome:
         theta_s, theta_t = minimise(Xs, ys, b, r), minimise(X, y, a, r)
         kkt_tol = 1e3 * 10.0 * (X.shape[0] + X.shape[1]) * unit_roundoff()
         residual = max(kkt_residual(theta_s, Xs, ys, b, r), kkt_residual(theta_t, X, y, a, r))
-        if residual > kkt_tol:
+        if not residual <= kkt_tol:
             raise Violation(f"a minimiser fails its KKT conditions (residual {residual:.3g})", kkt_residual=residual)
         B = loss_ball_radius(r)
         excess = risk(theta_s, X, y, a) - risk(theta_t, X, y, a)
         tol = 2.0 * transfer_tolerance(X, y, Xs, ys, r, B)
         bound = 2.0 * B * feature_mmd(X, y, a, Xs, ys, b)
-        if excess > bound + tol or excess < -tol:
+        if not -tol <= excess <= bound + tol:
             raise Violation(f"excess risk {excess:.4g} outside [0, 2B·MMD = {bound:.4g}]", excess=excess, bound=bound)
         return {"excess_over_bound": excess / (bound + tol) if bound + tol > 0 else 0.0, "kkt_residual": residual}
 
