@@ -82,10 +82,14 @@ def configuration_family(architecture: str, alternates: tuple[str, str], epochs:
 
 
 def train(images: torch.Tensor, labels: torch.Tensor, config: Configuration, seed: int,
-          num_classes: int = 10, epochs: int | None = None) -> nn.Module:
-    """A fresh network trained on (images, labels) under ``config`` (``epochs`` overrides its count)."""
+          num_classes: int = 10, epochs: int | None = None, steps: int | None = None) -> nn.Module:
+    """A fresh network trained on (images, labels) under ``config``: ``epochs`` overrides its epoch
+    count; ``steps`` instead fixes the number of SGD steps, whatever the set's size (the batch
+    order is reshuffled at each pass; the schedule runs over the ``steps``)."""
     if images.shape[0] != labels.shape[0] or images.shape[0] == 0:
         raise ValueError(f"need matching non-empty images and labels, got {images.shape[0]} and {labels.shape[0]}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     device = images.device
     generator = seeded_generator(seed)
     model = build_network(config.architecture, channels=images.shape[1], num_classes=num_classes,
@@ -94,13 +98,15 @@ def train(images: torch.Tensor, labels: torch.Tensor, config: Configuration, see
     n = images.shape[0]
     batch = min(config.batch_size, n)
     per_epoch = math.ceil(n / batch)
-    total = per_epoch * (epochs or config.epochs)
+    total = steps if steps is not None else per_epoch * (epochs or config.epochs)
     schedule = SCHEDULES[config.schedule]
     model.train()
     step = 0
-    for _ in range(epochs or config.epochs):
+    while step < total:
         order = torch.randperm(n, generator=generator).to(device)
         for start in range(0, n, batch):
+            if step == total:
+                break
             index = order[start:start + batch]
             x = augment(images[index], config.augmentation, generator)
             for group in optimiser.param_groups:

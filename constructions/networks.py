@@ -3,7 +3,8 @@
 * :class:`ConvNet` — the field's standard: ``depth`` blocks of 3×3 convolution (``width``
   channels) → instance normalisation (GroupNorm with one group per channel, affine) → ReLU →
   2×2 average pooling, then a linear classifier. Depth 3, width 128 is the default.
-* :class:`MLP` — flatten, hidden layers with ReLU, linear classifier.
+* :class:`MLP` — flatten, hidden layers with ReLU, linear classifier (no hidden layer:
+  ``linear``, multinomial logistic regression on the flattened input).
 
 Both expose ``embed(x)`` (the features before the classifier), which distribution matching uses.
 Initialisation draws from an explicit ``torch.Generator`` (Kaiming-uniform weights, zero biases),
@@ -81,8 +82,10 @@ ARCHITECTURES: dict[str, Architecture] = {
         Architecture("convnet-w64", lambda c, k, s: ConvNet(c, k, s, width=64, depth=3), "ConvNet-3, width 64"),
         Architecture("convnet-w32", lambda c, k, s: ConvNet(c, k, s, width=32, depth=3), "ConvNet-3, width 32"),
         Architecture("convnet-d2", lambda c, k, s: ConvNet(c, k, s, width=128, depth=2), "ConvNet-2, width 128"),
+        Architecture("convnet-w32-d2", lambda c, k, s: ConvNet(c, k, s, width=32, depth=2), "ConvNet-2, width 32"),
         Architecture("convnet-d4", lambda c, k, s: ConvNet(c, k, s, width=128, depth=4), "ConvNet-4, width 128"),
         Architecture("mlp", lambda c, k, s: MLP(c, k, s, hidden=(128, 128)), "MLP 128-128"),
+        Architecture("linear", lambda c, k, s: MLP(c, k, s, hidden=()), "multinomial logistic regression"),
     )
 }
 

@@ -11,6 +11,13 @@ configuration that any trial evaluates under), scaling-law trials (one configura
 coverage-law trials (a random subset of M configurations per draw). A preset's ``reductions``
 says in words what it cuts relative to the preset it abbreviates; it is exported with the runs.
 
+Every preset declares its evaluation :class:`Protocol` (how the networks that score a set are
+trained); each run row records it (``metrics["protocol"]``). The ``epochs`` protocol of the first
+presets trains a fixed number of *epochs*, so small sets got fewer SGD steps than large ones
+(issue 11); the ``steps`` protocol fixes the steps for every k, evaluates with DSA the sets
+distilled with it and MTT's sets at the step size MTT learned; ``convex-optimum`` (the ``convex``
+testbed, :mod:`empirical.convex_trials`) fits the convex model to its certified optimum.
+
 A trial's key holds the preset's *name*, not its contents: a preset is frozen once runs of it are
 stored, and a changed recipe gets a new name (as ``cpu-lite`` and ``coverage-lite`` abbreviate
 ``cpu``).
@@ -18,7 +25,8 @@ stored, and a changed recipe gets a new name (as ``cpu-lite`` and ``coverage-lit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import math
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +40,45 @@ AUGMENTATION_SETS: dict[str, tuple[str, ...]] = {
 }
 DISTILLING_METHODS = ("dm", "gm", "mtt", "random")
 REFERENCE_METHOD = "full"
+TESTBEDS = ("convnet", "convex")
+EVALUATION_EPOCHS_FLOOR = 300  # a step protocol gives every k at least the 300-epoch budget of the largest k
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a preset trains the models that score a set.
+
+    ``eval_steps``: SGD steps per evaluation of a distilled set, the same for every k (``None``:
+    the configuration's epochs, the ``epochs`` protocol). ``full_steps``: steps of the full-data
+    reference (``None``: the preset's ``full_epochs``). ``dsa_at_evaluation``: a set distilled
+    with DSA is evaluated with the DSA augmentations added to the configuration's.
+    ``learned_lr``: a set that carries a learned step size (MTT) is evaluated at that learning
+    rate. ``solver``: ``sgd`` (the configuration's optimiser) or ``lbfgs`` (the convex testbed:
+    full-batch L-BFGS until every test logit is certified within ``tolerance`` of the optimum's)."""
+
+    name: str
+    eval_steps: int | None = None
+    full_steps: int | None = None
+    dsa_at_evaluation: bool = False
+    learned_lr: bool = False
+    solver: str = "sgd"
+    tolerance: float | None = None
+
+    def __post_init__(self) -> None:
+        for label in ("eval_steps", "full_steps"):
+            value = getattr(self, label)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"protocol {self.name!r}: {label} must be an integer >= 1 or None, got {value!r}")
+        if self.solver not in ("sgd", "lbfgs"):
+            raise ValueError(f"protocol {self.name!r}: unknown solver {self.solver!r}; valid: sgd, lbfgs")
+        if (self.solver == "lbfgs") != (self.tolerance is not None):
+            raise ValueError(f"protocol {self.name!r}: a tolerance goes with (and only with) the lbfgs solver")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+EPOCHS = Protocol("epochs")
 
 
 @dataclass(frozen=True)
@@ -66,8 +113,16 @@ class Preset:
     reductions: str = ""
     max_minutes_per_chunk: float | None = None
     dm_normalise: bool = False
+    protocol: Protocol = EPOCHS
+    testbed: str = "convnet"
+    feature_network: str | None = None
 
     def __post_init__(self) -> None:
+        if self.testbed not in TESTBEDS:
+            raise ValueError(f"preset {self.name!r}: unknown testbed {self.testbed!r}; valid: {', '.join(TESTBEDS)}")
+        if (self.testbed == "convex") != (self.protocol.solver == "lbfgs" and self.feature_network is not None):
+            raise ValueError(f"preset {self.name!r}: the convex testbed needs the lbfgs protocol and a feature "
+                             f"network, and only it")
         if not self.family:
             raise ValueError(f"preset {self.name!r}: the configuration family is empty")
         names = [c.name for c in self.family]
@@ -86,6 +141,15 @@ class Preset:
                 raise ValueError(f"unknown augmentation set {aug!r}; valid: {', '.join(AUGMENTATION_SETS)}")
         if max(self.coverage_sizes, default=0) > min(self.coverage_pool, len(self.family)):
             raise ValueError(f"coverage size {max(self.coverage_sizes)} exceeds the pool of configurations")
+        if self.protocol.eval_steps is not None and self.protocol.eval_steps < self.step_floor():
+            raise ValueError(f"preset {self.name!r}: {self.protocol.eval_steps} evaluation steps are fewer than "
+                             f"{EVALUATION_EPOCHS_FLOOR} epochs of its largest set ({self.step_floor()} steps)")
+
+    def step_floor(self) -> int:
+        """SGD steps of :data:`EVALUATION_EPOCHS_FLOOR` epochs over the largest distilled set
+        (10 classes × the largest k) under the configuration with the largest batch count."""
+        largest = 10 * max((*self.ipcs, *self.coverage_ipcs), default=1)
+        return EVALUATION_EPOCHS_FLOOR * max(math.ceil(largest / min(c.batch_size, largest)) for c in self.family)
 
     def configuration(self, name: str) -> Configuration:
         for config in self.family:
@@ -248,8 +312,44 @@ GPU_H200 = Preset(
                 "student steps on 2 experts of 6 epochs, coverage at k ∈ {1, 4, 16} with 2 draws"),
 )
 
+CPU_STEPS = replace(
+    CPU, name="cpu-steps",
+    description=("the cpu preset under the steps protocol: ConvNet-2 width 32 on 14×14 images (a 288-dimensional "
+                 "embedding instead of ConvNet-3's 32), 600 SGD steps per evaluation for every k (300 epochs of "
+                 "k = 32 at batch 256), DSA at evaluation iff distilled with it, MTT sets evaluated at MTT's "
+                 "learned step size, full-data reference 4000 steps (100 epochs of the 10k subset)"),
+    family=configuration_family("convnet-w32-d2", ("convnet-w64", "mlp"), epochs=100),
+    scaling_configurations=("convnet-w32-d2-sgd",),
+    protocol=Protocol("steps", eval_steps=600, full_steps=4000, dsa_at_evaluation=True, learned_lr=True),
+)
+
+CONVEX = Preset(
+    name="convex",
+    description=("the convex testbed: L2-regularised (λ = 10⁻³) multinomial logistic regression, fitted to a "
+                 "certified optimum (L-BFGS until every test logit is provably within 0.05 of the optimum's), on the standardised 576-dimensional features of a "
+                 "frozen random ConvNet-3 width 64 of all 60k Fashion-MNIST training and 10k test images; "
+                 "DM (class-mean matching in the features), GM (gradient matching of the logistic model) and "
+                 "random subsets at k = 1…512, 5 distillation × 5 evaluation seeds"),
+    train_per_class=None, test_size=None, image_size=28,
+    family=(Configuration("logreg", architecture="linear", weight_decay=1e-3),),
+    scaling_configurations=("logreg",), methods=("dm", "gm", "random"), ipcs=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+    distill_seeds=(0, 1, 2, 3, 4), eval_seeds=(0, 1, 2, 3, 4), full_epochs=1,
+    base_iterations={"gm": 200}, per_ipc_iterations={}, real_batch=256, lr_images={"gm": 0.05},
+    protocol=Protocol("convex-optimum", solver="lbfgs", tolerance=0.05), testbed="convex",
+    feature_network="convnet-w64",
+)
+
+CONVEX_LITE = replace(
+    CONVEX, name="convex-lite",
+    description="the convex testbed cut to fit ~15 minutes of 2 shared cores",
+    ipcs=(1, 4, 16, 64, 256), distill_seeds=(0, 1, 2), eval_seeds=(0, 1),
+    reductions=("relative to convex: k ∈ {1, 4, 16, 64, 256} instead of 1…512 by doubling, 3 distillation × "
+                "2 evaluation seeds instead of 5×5 (the full-data fit alone took 276 s per seed on the shared "
+                "machine)"),
+)
+
 PRESETS: dict[str, Preset] = {p.name: p for p in (SMOKE, CPU, CPU_LITE, COVERAGE_LITE, COVERAGE_CONVNET,
-                                                  COVERAGE_NORMALISED, GPU, GPU_H200)}
+                                                  COVERAGE_NORMALISED, GPU, GPU_H200, CPU_STEPS, CONVEX, CONVEX_LITE)}
 
 
 def preset_note(row: dict) -> dict:

@@ -3,9 +3,12 @@
 ``run_trial(spec)`` rebuilds everything from the spec and its preset: the Fashion-MNIST subset
 (fixed data seed 0, balanced per class, average-pooled to the preset's side, normalised by the
 subset's pixel mean and standard deviation), the configurations, the distiller settings. It
-distils (method ≠ ``full``) or takes the whole training subset (``full``, trained for the
-preset's ``full_epochs``), then trains one fresh network per (configuration, evaluation seed) and
-records test accuracy and test cross-entropy. Evaluation seed s initialises with seed
+distils (method ≠ ``full``) or takes the whole training subset, then trains one fresh network per
+(configuration, evaluation seed) as the preset's :class:`~empirical.presets.Protocol` says
+(:func:`evaluation_recipe`: steps or epochs, DSA, MTT's learned step size) and records test
+accuracy and test cross-entropy, the steps, learning rate and augmentations each network
+trained with, and the protocol itself. A ``convex`` preset runs
+:func:`empirical.convex_trials.run_convex_trial` instead. Evaluation seed s initialises with seed
 ``EVAL_SEED_OFFSET + s`` so evaluation and distillation draws never share a stream.
 
 Each trial runs torch single-threaded unless ``$DDTHEORY_TORCH_THREADS`` says otherwise: a pool of
@@ -23,6 +26,7 @@ import functools
 import hashlib
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +136,25 @@ def distiller_settings(chosen: Preset, spec: TrialSpec):
     )
 
 
+def evaluation_recipe(chosen: Preset, spec: TrialSpec, config, learned_lr: float | None = None):
+    """(configuration, epochs, steps) that evaluate the set of ``spec`` under ``config``.
+
+    The full-data reference trains ``protocol.full_steps`` steps (or the preset's ``full_epochs``);
+    a distilled set trains ``protocol.eval_steps`` steps whatever its k (or the configuration's
+    epochs under the ``epochs`` protocol), with the DSA augmentations added when it was distilled
+    with DSA and ``protocol.dsa_at_evaluation``, at ``learned_lr`` when the distiller learned one
+    and ``protocol.learned_lr``."""
+    protocol = chosen.protocol
+    if spec.method == REFERENCE_METHOD:
+        return config, (chosen.full_epochs if protocol.full_steps is None else None), protocol.full_steps
+    if protocol.dsa_at_evaluation and spec.option("augment", "none") == "dsa":
+        added = tuple(name for name in AUGMENTATION_SETS["dsa"] if name not in config.augmentation)
+        config = replace(config, augmentation=config.augmentation + added)
+    if protocol.learned_lr and learned_lr is not None:
+        config = replace(config, lr=learned_lr)
+    return config, None, protocol.eval_steps
+
+
 def run_trial(spec: TrialSpec) -> TrialResult:
     """Distil (or take the full subset), then evaluate under every configuration and eval seed."""
     from constructions.configurations import evaluate, train
@@ -141,13 +164,18 @@ def run_trial(spec: TrialSpec) -> TrialResult:
 
     torch.set_num_threads(int(os.environ.get("DDTHEORY_TORCH_THREADS", "1")))
     chosen = preset(spec.preset)
+    if chosen.testbed == "convex":
+        from empirical.convex_trials import run_convex_trial
+
+        return run_convex_trial(chosen, spec)
     configurations = [chosen.configuration(name) for name in spec.configurations]
     device = _device()
     train_data, test = load_data(chosen.name, device)
     clock = time.perf_counter()
-    metrics: dict = {}
+    metrics: dict = {"protocol": chosen.protocol.as_dict()}
+    learned_lr = None
     if spec.method == REFERENCE_METHOD:
-        images, labels, epochs = train_data.images, train_data.labels, chosen.full_epochs
+        images, labels = train_data.images, train_data.labels
     else:
         settings = distiller_settings(chosen, spec)
         synthetic = distill(spec.method, train_data, configurations, settings,
@@ -155,16 +183,20 @@ def run_trial(spec: TrialSpec) -> TrialResult:
         synthetic.spec["trial"] = spec.as_dict()
         with atomic_path(cache_dir() / f"synthetic-{spec.key}.pt") as temporary:
             synthetic.save(temporary)
-        images, labels, epochs = synthetic.images, synthetic.labels, None
-        metrics.update(iterations=settings.iterations, learned_lr=synthetic.learned_lr)
+        images, labels, learned_lr = synthetic.images, synthetic.labels, synthetic.learned_lr
+        metrics.update(iterations=settings.iterations, learned_lr=learned_lr)
     metrics["distill_seconds"] = time.perf_counter() - clock
     clock = time.perf_counter()
     evaluations = []
-    for config in configurations:
+    for named in configurations:
+        config, epochs, steps = evaluation_recipe(chosen, spec, named, learned_lr)
+        batches = -(-images.shape[0] // min(config.batch_size, images.shape[0]))
+        trained_steps = steps if steps is not None else batches * (epochs or config.epochs)
         for seed in spec.eval_seeds:
-            model = train(images, labels, config, EVAL_SEED_OFFSET + seed, epochs=epochs)
+            model = train(images, labels, config, EVAL_SEED_OFFSET + seed, epochs=epochs, steps=steps)
             accuracy, loss = evaluate(model, test.images, test.labels)
-            evaluations.append({"configuration": config.name, "eval_seed": seed, "accuracy": accuracy, "loss": loss})
+            evaluations.append({"configuration": config.name, "eval_seed": seed, "accuracy": accuracy, "loss": loss,
+                                "steps": trained_steps, "lr": config.lr, "augmentation": list(config.augmentation)})
     metrics["eval_seconds"] = time.perf_counter() - clock
     metrics["evaluations"] = evaluations
     return TrialResult(metrics, device)
