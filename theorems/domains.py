@@ -9,9 +9,9 @@ uniform draws about one time in six. A :class:`Domain` therefore carries a *grid
   (``points = 17``: a failure region wider than 6.25 % of an interval always contains a grid point).
 
 Domains combine: :func:`tuples` takes the per-coordinate grids and tries every combination of
-boundary values, each coordinate's grid with the others at their midpoints, and, for two or three
+boundary values, each coordinate's grid with the others at their midpoints, and, for two
 coordinates, the full product of every other grid point (spacing 1/8 of each range: a box wider
-than 12.5 % of the range on every axis always contains one).
+than 12.5 % of the range on both axes always contains one).
 
 Then :func:`theorems.searching.search` draws uniformly from the domain (:attr:`Domain.sample`, seeded
 by the check's context): hypothesis's own draws favour boundaries and simple values, and a narrow
@@ -24,6 +24,7 @@ window away from the grid is found by uniform draws with the probability one exp
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ def tuples(*domains: Domain) -> Domain:
     return Domain(strategy, tuple(_unique(grid)), " × ".join(d.description for d in domains), middle, sample)
 
 
-PRODUCT_AXES = 3
+PRODUCT_AXES = 2
 """Product domains of at most this many axes also try the product of every other grid point."""
 
 
@@ -139,6 +140,55 @@ def _every_other(grid: tuple) -> list:
     except TypeError:
         return list(grid)
     return ordered[::2] if ordered[::2][-1] == ordered[-1] else ordered[::2] + [ordered[-1]]
+
+
+def from_strategy(strategy: st.SearchStrategy) -> Domain | None:
+    """The :class:`Domain` of a bare hypothesis strategy built only from ``st.floats`` and
+    ``st.integers`` with finite bounds, ``st.sampled_from`` and ``st.tuples`` of those (no
+    ``map``/``filter``), so that a claim written with plain strategies gets the same boundary
+    values, grid and uniform draws; ``None`` for anything else (it is searched as given)."""
+    if type(strategy).__name__ == "SampledFromStrategy" and not getattr(strategy, "_transformations", ()):
+        values = list(getattr(strategy, "elements", ()))
+        if not values:
+            return None
+        domain = sampled(values)
+        return Domain(strategy, domain.grid, domain.description, domain.midpoint, domain.sample)
+    function = getattr(strategy, "function", None)
+    if function is None or getattr(strategy, "_transformations", ()):
+        return None
+    try:
+        bound = inspect.signature(function).bind(*strategy._LazyStrategy__args, **strategy._LazyStrategy__kwargs)
+    except (AttributeError, TypeError):
+        return None
+    arguments = bound.arguments
+    name = function.__name__
+    if name == "floats":
+        lo, hi = arguments.get("min_value"), arguments.get("max_value")
+        if lo is None or hi is None or arguments.get("exclude_min") or arguments.get("exclude_max"):
+            return None
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return None
+        domain = interval(lo, hi)
+        return Domain(strategy, domain.grid, domain.description, domain.midpoint, domain.sample)
+    if name == "integers":
+        lo, hi = arguments.get("min_value"), arguments.get("max_value")
+        if lo is None or hi is None:
+            return None
+        domain = integers(lo, hi)
+        return Domain(strategy, domain.grid, domain.description, domain.midpoint, domain.sample)
+    if name == "sampled_from":
+        values = arguments.get("elements")
+        if not isinstance(values, (list, tuple, range)) or not values:
+            return None
+        domain = sampled(list(values))
+        return Domain(strategy, domain.grid, domain.description, domain.midpoint, domain.sample)
+    if name == "tuples":
+        parts = [from_strategy(part) for part in arguments.get("args", ())]
+        if not parts or any(part is None for part in parts):
+            return None
+        domain = tuples(*parts)
+        return Domain(strategy, domain.grid, domain.description, domain.midpoint, domain.sample)
+    return None
 
 
 def _boundary_first(values: list) -> list:

@@ -51,7 +51,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
 from theorems.context import CheckContext
-from theorems.domains import Domain
+from theorems.domains import Domain, from_strategy
 from theorems.outcome import Outcome, Verdict
 
 __all__ = [
@@ -298,7 +298,7 @@ def search(
     otherwise a violation it finds may not end in a passing verdict (the runner enforces it).
     """
     if not isinstance(domain, Domain):
-        domain = Domain(domain)
+        domain = from_strategy(domain) or Domain(domain)
     result = SearchResult(seeking=seeking)
     uniform = ()
     if domain.sample is not None:
