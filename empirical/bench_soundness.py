@@ -114,6 +114,8 @@ def suite_table(seeds: int, workers: int) -> dict:
 
 def _print_builtin(table: dict) -> None:
     profiles = [p for p in ("dev", "ci", "thorough") if table["seconds"].get(p)]
+    if not profiles:
+        return
     print("== built-in checks: verdict counts per profile (seeds in brackets)")
     for profile in profiles:
         walls = table["seconds"][profile]
