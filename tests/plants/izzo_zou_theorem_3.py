@@ -133,3 +133,12 @@ PLANTS = {
                                     Plant("the paper's label formula σ⁻¹vᵀXᵀy", {"distill": paper_label_formula}),
                                     Plant("OLS from the eigendecomposition of XᵀX", {"solver": normal_equation_path})],
 }
+
+
+def misreports_normalisation(X, y, normalised=False):
+    """The right points for the averaged loss, reported with normalised=False."""
+    good = distill_linear_regression(X, y, normalised=normalised)
+    return LinearDistillation(good.X, good.y, good.rank, good.dimension, False, good.note)
+
+
+PLANTS["izzo-zou/theorem-3::normalised-loss"].append(Plant("normalised flag misreported", {"distill": misreports_normalisation}))

@@ -391,11 +391,14 @@ def rank_threshold_check(ctx, distill=distill_linear_regression, solver=ridge_pa
 @checks.add("normalised-loss", Kind.PROPERTY)
 def normalised_loss_check(ctx, distill=distill_linear_regression) -> Outcome:
     """Under the averaged loss (1/n)‖Xθ − y‖² + λ‖θ‖² against (1/m)‖X̃θ − ỹ‖² + λ‖θ‖², the set from
-    ``distill(..., normalised=True)`` (scaled by √(m/n)) gives the same ridge path."""
+    ``distill(..., normalised=True)`` (scaled by √(m/n)) gives the same ridge path, and reports
+    ``normalised`` as True (the flag a user reads to know which loss the set is for)."""
 
     def prop(problem):
         X, y = problem
         result = distill(X, y, normalised=True)
+        if result.normalised is not True:
+            raise Violation(f"the set for the averaged loss reports normalised = {result.normalised!r}")
         n, m = X.shape[0], result.X.shape[0]
         mismatch = ridge_mismatch(X / np.sqrt(n), y / np.sqrt(n), result.X / np.sqrt(m), result.y / np.sqrt(m),
                                   lambda_grid(X / np.sqrt(n)))
