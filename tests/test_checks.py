@@ -46,7 +46,9 @@ def test_check_holds(theorem, check, ctx):
     if f"{theorem.id}::{check.name}" in FOUND_FALSE:
         assert result.verdict is Verdict.FALSIFIED, f"{result.id}: {result.verdict}, expected falsified: {result.outcome.note}"
         return
-    assert result.verdict in acceptable(check), f"{result.id}: {result.verdict}: {result.outcome.note}"
+    assert result.verdict in acceptable(check), (f"{result.id}: {result.verdict}: {result.outcome.note} "
+                                                 f"figures={result.outcome.figures} "
+                                                 f"counterexample={result.outcome.counterexample}")
 
 
 PLANTED = [(check_id, plant) for check_id, plants in sorted(PLANTS.items()) for plant in plants]

@@ -81,11 +81,12 @@ def root_error(primes: np.ndarray, lam: float, size: int, kappa: float = 1.0) ->
 def expected_singular_values(G, lam_s: float, root: str) -> tuple[np.ndarray, np.ndarray]:
     """The singular values Theorem 4.1 fixes for X_S (nonzero ones, descending) and their relative
     rounding tolerance: σ = 1/σ' at λ_S = 0, else the requested root of σ'σ² − σ + λ_Sσ' = 0.
-    σ' is known within size·u·σ'₁ (SVD backward error), i.e. size·u·σ'₁/σ'ᵢ relative (×10)."""
+    σ' is known within size·u·σ'₁ (SVD backward error), i.e. size·u·σ'₁/σ'ᵢ relative (×10), in each of
+    the two SVDs of G compared here (this check's and the construction's), hence the factor 2."""
     primes = np.linalg.svd(G, compute_uv=False)
     primes = primes[primes > primes[0] * max(G.shape) * np.finfo(float).eps]
     size = max(G.shape)
-    relative = 10 * size * unit_roundoff() * primes[0] / primes
+    relative = 2 * 10 * size * unit_roundoff() * primes[0] / primes
     if lam_s == 0:
         return np.sort(1 / primes)[::-1], relative
     r = np.sqrt(np.clip(1 - 4 * lam_s * primes**2, 0, None))
