@@ -183,7 +183,10 @@ def sliced_reference(ctx, discrepancy=sliced_wasserstein) -> Outcome:
         directions = replayed_directions(copy.deepcopy(rng), 8, X.shape[1])
         value = discrepancy(X, Y, rng, projections=8, p=p, weights_T=a, weights_S=b)
         expected = exact_sliced(X, a, Y, b, directions, p)
-        scale = float(euclidean_cost(X, Y).max()) ** p
+        # the 1-D costs are differences of projections θᵀx − θᵀy, each rounded relative to |x| and |y|,
+        # not to the cost: the rounding scale is the larger of the costs and the points' norms
+        norms = max(float(np.linalg.norm(X, axis=1).max()), float(np.linalg.norm(Y, axis=1).max()))
+        scale = max(float(euclidean_cost(X, Y).max()), norms) ** p
         tol = discrepancy_tolerance(X, Y, max(scale, np.finfo(float).tiny))
         if not abs(value**p - expected**p) <= tol:
             raise Violation(f"sliced W_{p:g} = {value:.8g} but exact 1-D transport on the same directions gives "
