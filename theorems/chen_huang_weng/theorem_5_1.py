@@ -45,7 +45,8 @@ def map_condition(feature_map) -> float:
 def retraining_tolerance(F_S, Y_S, lam_s: float, W_s: np.ndarray, G: np.ndarray, feature_map) -> tuple[float, float]:
     """(relative bound on ‖W_S − W_S,exact‖/‖W_S‖, κ_sys) for a model retrained on F_S = φ(recovered X_S).
 
-    Three roundings: the round trip φ(φ⁻¹(F)) perturbs F_S by ≈ size·u·κ_map relative, which G_{λS}(F_S)
+    Three roundings (size = the largest of m, p and the input dimension d, since the preimage solves
+    a p×d system): the round trip φ(φ⁻¹(F)) perturbs F_S by ≈ size·u·κ_map relative, which G_{λS}(F_S)
     amplifies by κ(F_S) (``recovery_tolerance``); retraining through the normal equations (``fit_ridge_full_lambda``)
     adds size·u·κ_sys with κ_sys = (s_max² + λ_S)/(s_min² + λ_S) the condition of the Gram matrix solved
     (λ_S > 0; at λ_S = 0 it is a least-squares solve, covered by κ(F_S)); and an operator error becomes a
@@ -54,7 +55,7 @@ def retraining_tolerance(F_S, Y_S, lam_s: float, W_s: np.ndarray, G: np.ndarray,
     values = np.linalg.svd(F_S, compute_uv=False)
     kappa_sys = (values[0] ** 2 + lam_s) / (values[-1] ** 2 + lam_s) if lam_s > 0 else 0.0
     amplification = np.linalg.norm(G, 2) * np.linalg.norm(Y_S, 2) / max(np.linalg.norm(W_s, 2), np.finfo(float).tiny)
-    size = max(F_S.shape)
+    size = max(*F_S.shape, feature_map.d)  # the preimage solves a p×d system: its inner products run over d
     return recovery_tolerance(condition(F_S) * map_condition(feature_map) + kappa_sys, amplification, size), kappa_sys
 
 
