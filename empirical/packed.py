@@ -104,7 +104,21 @@ def _permutation(n: int, generator: torch.Generator) -> torch.Tensor:
     return torch.randperm(n, generator=generator, device=generator.device)
 
 
-class PackedTraining:
+class _TimedRun:
+    """``run`` for a resumable pack: ``_run(deadline)`` works until done (``True``) or until
+    ``deadline()`` holds between steps (``False``); its compute time accumulates in ``seconds``."""
+
+    seconds: float
+
+    def run(self, deadline: Deadline = NEVER) -> bool:
+        clock = time.perf_counter()
+        try:
+            return self._run(deadline)
+        finally:
+            self.seconds += time.perf_counter() - clock
+
+
+class PackedTraining(_TimedRun):
     """P networks of ``config.architecture`` trained under ``config``, model p on ``images[p]``.
 
     ``images`` is (P, n, c, h, w) with ``labels`` (P, n), or one set (n, c, h, w) / (n,) shared by
@@ -144,14 +158,6 @@ class PackedTraining:
     @property
     def done(self) -> bool:
         return self.step >= self.total
-
-    def run(self, deadline: Deadline = NEVER) -> bool:
-        """Train until done (``True``) or until ``deadline()`` holds between steps (``False``)."""
-        clock = time.perf_counter()
-        try:
-            return self._run(deadline)
-        finally:
-            self.seconds += time.perf_counter() - clock
 
     def _run(self, deadline: Deadline) -> bool:
         schedule = SCHEDULES[self.config.schedule]
@@ -213,7 +219,7 @@ def evaluate_packed(training: PackedTraining, images: torch.Tensor, labels: torc
     return [(int(c) / n, float(s) / n) for c, s in zip(correct.tolist(), loss.tolist())]
 
 
-class PackedDM:
+class PackedDM(_TimedRun):
     """P distribution-matching runs in lock step: run p is ``distill_dm`` with ``settings[p]`` (same
     data, configuration family, IPC, image lr and augmentation; its own seed).
 
@@ -271,14 +277,6 @@ class PackedDM:
             real_e, syn_e = vmap(normalised_embeddings)(real_e, syn_e)
         return sum(dm_loss(r.reshape(classes, s.real_batch, -1), y.reshape(classes, s.ipc, -1))
                    for r, y in zip(real_e, syn_e))
-
-    def run(self, deadline: Deadline = NEVER) -> bool:
-        """Iterate until done (``True``) or until ``deadline()`` holds between iterations (``False``)."""
-        clock = time.perf_counter()
-        try:
-            return self._run(deadline)
-        finally:
-            self.seconds += time.perf_counter() - clock
 
     def _run(self, deadline: Deadline) -> bool:
         s, classes, device = self.settings, self.data.num_classes, self.data.images.device

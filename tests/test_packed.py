@@ -2,6 +2,7 @@
 window command runs end to end on CPU with a tiny preset and a fake IDX dataset."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # operation); a few steps of SGD at lr 0.01 keep parameter differences near 1e-6, so 1e-5 is 10× that
 PARAMETER_TOLERANCE = 1e-5
 LOSS_TOLERANCE = 1e-5
+
+
+@pytest.fixture(autouse=True)
+def _window_environment_restored(monkeypatch):
+    """The window command points the process at its own data and cache folders (os.environ); a test
+    must not leave them set for the tests after it (monkeypatch restores whatever was there)."""
+    for name in ("DDTHEORY_FASHION_MNIST", "DDTHEORY_CACHE"):
+        if name in os.environ:
+            monkeypatch.setenv(name, os.environ[name])
+        else:
+            monkeypatch.setenv(name, "")  # recorded as absent, so it is removed again afterwards
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(autouse=True)

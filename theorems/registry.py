@@ -363,16 +363,7 @@ class Registry:
         if not path.is_file():
             raise ValueError(f"--load: no such file {str(path)!r}")
         before = set(self._theorems)
-        name = f"ddtheory_user_claims_{abs(hash(path.resolve()))}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ValueError(f"--load: {str(path)!r} is not an importable Python file")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except SystemExit as exc:  # a claims file may not end the run
-            raise ValueError(f"--load: {str(path)!r} raised SystemExit({exc.code!r}) while loading") from None
+        import_user_file(path, f"ddtheory_user_claims_{abs(hash(path.resolve()))}", "--load")
         added = [self._theorems[i] for i in self._theorems if i not in before]
         if not added:
             raise ValueError(f"--load: {str(path)!r} registered no theorem (call theorems.register)")
@@ -428,6 +419,23 @@ class Registry:
         candidates = _closest(query, list(reproductions), limit=5)
         hint = f"; available: {', '.join(candidates)}" if candidates else "; none are registered"
         raise ValueError(f"unknown reproduction {query!r}{hint}")
+
+
+def import_user_file(path: Path, module_name: str, label: str) -> Any:
+    """Import a user's Python file (claims, subjects) as ``module_name``. A file that is not Python,
+    or any exception it raises while it runs (``SystemExit`` included: a user's file may not end the
+    run), is a one-line ValueError starting with ``label``."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"{label}: {str(path)!r} is not an importable Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's file failed, not ddtheory
+        raise ValueError(f"{label}: importing {str(path)!r} failed: {type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())}") from None
+    return module
 
 
 def _theorems_in(obj: Any) -> list[Theorem]:

@@ -18,12 +18,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import sys
 import typing
 from pathlib import Path
 from typing import Any
 
-from theorems.registry import Check, Theorem
+from theorems.registry import Check, Theorem, import_user_file
 
 
 def load_object(spec: str) -> Any:
@@ -35,16 +34,7 @@ def load_object(spec: str) -> Any:
         path = Path(where)
         if not path.is_file():
             raise ValueError(f"subject file {where!r} does not exist")
-        module_name = f"ddtheory_subject_{abs(hash(path.resolve()))}"
-        spec_obj = importlib.util.spec_from_file_location(module_name, path)
-        if spec_obj is None or spec_obj.loader is None:
-            raise ValueError(f"subject file {where!r} is not an importable Python file")
-        module = importlib.util.module_from_spec(spec_obj)
-        sys.modules[module_name] = module
-        try:
-            spec_obj.loader.exec_module(module)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's module failed to import
-            raise ValueError(f"importing {where!r} failed: {type(exc).__name__}: {exc}") from None
+        module = import_user_file(path, f"ddtheory_subject_{abs(hash(path.resolve()))}", "subject")
     else:
         try:
             module = importlib.import_module(where)
