@@ -17,6 +17,7 @@ from constructions.networks import seeded_generator
 from empirical.checkpoint import DeadlineReached, run_resumable
 from empirical.packed import PackedDM, PackedTraining, evaluate_packed
 from tests.test_datasets import write_idx
+from tests.torch_support import one_torch_thread  # noqa: F401  (autouse fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 # float32 round-off: vmapped and single convolutions sum in different orders (~1e-7 relative per
@@ -35,15 +36,6 @@ def _window_environment_restored(monkeypatch):
         else:
             monkeypatch.setenv(name, "")  # recorded as absent, so it is removed again afterwards
             monkeypatch.delenv(name)
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One torch thread, as trials run (two threads on a shared, loaded machine spin and crawl)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _training_data(count=3, n=30, side=16):
