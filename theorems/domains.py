@@ -133,6 +133,27 @@ PRODUCT_AXES = 2
 """Product domains of at most this many axes also try the product of every other grid point."""
 
 
+def parametric(strategy: st.SearchStrategy, parameters: Domain,
+               build: Callable[[Any, np.random.Generator], Any], *, description: str = "") -> Domain:
+    """A domain of structured examples (matrices, data sets) described by a few parameters.
+
+    ``parameters`` is a domain of parameter tuples (sizes, condition number, scale, λ, …), usually
+    a :func:`tuples` of :func:`interval` and :func:`integers`; ``build(params, rng)`` makes one
+    example from a parameter tuple, drawing its free entries from ``rng``. The grid is one example
+    per grid point of ``parameters`` (so the boundary values of every parameter and a coarse grid
+    of them are always tried), its entries drawn from a generator seeded by the point's position:
+    the same examples on every run and every seed. Uniform draws take parameters and entries from
+    the check's generator. ``strategy`` (usually the composite strategy that makes the same
+    examples from hypothesis's draws) is what hypothesis searches and shrinks afterwards.
+    """
+    if not parameters.grid or parameters.sample is None:
+        raise ValueError("parametric needs a parameter domain with a grid and a uniform sampler")
+    grid = tuple(build(point, np.random.default_rng(index)) for index, point in enumerate(parameters.grid))
+    midpoint = build(parameters.midpoint, np.random.default_rng(len(grid))) if parameters.midpoint is not None else grid[0]
+    return Domain(strategy, grid, description or f"built from {parameters.description}", midpoint,
+                  lambda rng: build(parameters.sample(rng), rng))
+
+
 def _every_other(grid: tuple) -> list:
     """Every other value of a grid in sorted order (ends kept): 9 of 17 points of an interval."""
     try:

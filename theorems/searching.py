@@ -94,15 +94,16 @@ class SubjectRefused(Violation, ValueError):
 
 
 _SUBJECT_CODES: contextvars.ContextVar[dict] = contextvars.ContextVar("subject_codes", default={})
-_SEARCHES: contextvars.ContextVar[list | None] = contextvars.ContextVar("searches", default=None)
+_SEARCHES: contextvars.ContextVar[tuple[list, ...]] = contextvars.ContextVar("searches", default=())
 
 
 @contextlib.contextmanager
 def collecting_searches():
     """Collect the :class:`SearchResult` of every search run while active (the runner uses it to
-    refuse a passing verdict from a check one of whose searches found a violation)."""
+    refuse a passing verdict from a check one of whose searches found a violation). Collectors
+    nest: a search is reported to every active one."""
     found: list[SearchResult] = []
-    token = _SEARCHES.set(found)
+    token = _SEARCHES.set((*_SEARCHES.get(), found))
     try:
         yield found
     finally:
@@ -201,7 +202,9 @@ def _digest(example: Any) -> str:
 
 @dataclass
 class SearchResult:
-    """What a search found. ``tried`` counts distinct examples whose property ran to a verdict."""
+    """What a search found. ``tried`` counts distinct examples whose property ran to a verdict;
+    ``domain`` describes where it searched and ``grid`` is how many fixed examples (boundary values
+    and coarse grid) its domain holds (0: only random draws)."""
 
     tried: int = 0
     counterexample: Any = None
@@ -209,6 +212,8 @@ class SearchResult:
     worst: dict[str, float] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set, repr=False)
     seeking: bool = False
+    domain: str = ""
+    grid: int = 0
 
     @property
     def found(self) -> bool:
@@ -273,8 +278,7 @@ def _test(result: SearchResult, prop: Callable[[Any], dict | None], example: Any
 
 
 def _collected(result: SearchResult) -> SearchResult:
-    found = _SEARCHES.get()
-    if found is not None:
+    for found in _SEARCHES.get():
         found.append(result)
     return result
 
@@ -299,7 +303,7 @@ def search(
     """
     if not isinstance(domain, Domain):
         domain = from_strategy(domain) or Domain(domain)
-    result = SearchResult(seeking=seeking)
+    result = SearchResult(seeking=seeking, domain=domain.description, grid=len(domain.grid))
     uniform = ()
     if domain.sample is not None:
         rng = ctx.rng("uniform", label)
