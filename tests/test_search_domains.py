@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from theorems.context import CheckContext
-from theorems.registry import REGISTRY
+from theorems.registry import REGISTRY, Kind
 from theorems.searching import collecting_searches
 
 BUILTIN = [(theorem.id, check.name) for theorem in REGISTRY.theorems() for check in theorem.checks]
@@ -16,8 +16,8 @@ def searches_without_grid(theorem_id: str) -> list[tuple[str, str]]:
     theorem = REGISTRY.resolve(theorem_id)
     missing = []
     for check in theorem.checks:
-        if check.missing():
-            continue
+        if check.missing() or check.kind in (Kind.REAL_DATA, Kind.EMPIRICAL):
+            continue  # real data and training runs are judged whole, not searched
         ctx = CheckContext(profile="dev", seed=0).for_check(f"{theorem.id}::{check.name}")
         with collecting_searches() as searches:
             try:

@@ -254,3 +254,9 @@ def test_parametric_domain_catches_a_failure_only_at_the_largest_condition_numbe
 
     result = search(CheckContext(profile="dev", seed=seed), regression_domain(), prop)
     assert result.found and result.grid > 0
+
+
+def test_many_axis_products_keep_both_ends_of_every_axis_among_their_corners():
+    domain = tuples(*[sampled([0, 1]) for _ in range(8)])  # 256 corners, at most 64 kept
+    corners = domain.grid[:64]
+    assert all({corner[axis] for corner in corners} == {0, 1} for axis in range(8))

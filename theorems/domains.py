@@ -117,7 +117,7 @@ def tuples(*domains: Domain) -> Domain:
         grid = list(itertools.islice(itertools.product(*(d.grid for d in domains)), MAX_CORNERS))
         return Domain(strategy, tuple(grid), " × ".join(d.description for d in domains))
     ends = [d.grid[:2] for d in domains]
-    grid: list[tuple] = list(itertools.islice(itertools.product(*ends), MAX_CORNERS))
+    grid: list[tuple] = _spread(list(itertools.product(*ends)), MAX_CORNERS)
     middle = tuple(d.midpoint for d in domains)
     for axis, d in enumerate(domains):
         for value in d.grid:
@@ -152,6 +152,16 @@ def parametric(strategy: st.SearchStrategy, parameters: Domain,
     midpoint = build(parameters.midpoint, np.random.default_rng(len(grid))) if parameters.midpoint is not None else grid[0]
     return Domain(strategy, grid, description or f"built from {parameters.description}", midpoint,
                   lambda rng: build(parameters.sample(rng), rng))
+
+
+def _spread(values: list, most: int) -> list:
+    """At most ``most`` of ``values`` (all of them when they fit), chosen by a fixed permutation
+    (the same on every run), so that a product of many axes keeps corners with both ends of every
+    axis instead of the first ``most`` in product order (where the first axes never move)."""
+    if len(values) <= most:
+        return values
+    chosen = np.random.default_rng(0).permutation(len(values))[:most]
+    return [values[i] for i in sorted(chosen)]
 
 
 def _every_other(grid: tuple) -> list:
