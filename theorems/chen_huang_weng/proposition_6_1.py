@@ -101,7 +101,7 @@ def same_model(ctx, alternative=indistinguishable_dataset) -> Outcome:
                             model_error_over_bound=ratio, features_moved=moved)
         return {"model_error_over_bound": ratio}
 
-    return property_outcome(search(ctx, random_problem_domain(), prop, fraction=0.5, label="same"))
+    return property_outcome(search(ctx, random_problem_domain(), prop, fraction=0.25, label="same"))
 
 
 @checks.add("fashion-mnist", Kind.REAL_DATA, needs=(dataset("fashion-mnist"),))
