@@ -52,7 +52,7 @@ from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome, within
-from theorems.domains import Domain, integers, interval, parametric, tuples
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.strategies import BOUNDED, logistic_ridge_domain_pm1, with_condition
 from theorems.tolerances import condition_number, unit_roundoff
 
@@ -326,19 +326,22 @@ def linear_ridge_problem(draw):
 
 
 def linear_ridge_domain() -> Domain:
-    """:func:`linear_ridge_problem` on a grid of d ∈ {1, 3, 5}, n ∈ {d, …, 12} (ends and middle),
-    κ(X) ∈ {1, 31.6, 10³}, log₁₀ of λ's factor ∈ {−3, −0.5, 2}, log₁₀|s| ∈ {−2, 0, 2} and
-    e ∈ {0, 5, 10}; the scale of X, the signs and the entries of X and y are drawn."""
+    """:func:`linear_ridge_problem` on a grid of the scale of X ∈ {10⁻², 10², 1}, d ∈ {1, 3, 5},
+    n ∈ {d, …, 12} (ends and middle), κ(X) ∈ {1, 31.6, 10³}, log₁₀ of λ's factor ∈ {−3, −0.5, 2},
+    log₁₀|s| ∈ {−2, 0, 2} and e ∈ {0, 5, 10}: all 64 combinations of the ends of the last six at
+    scale 10⁻² (the corners are capped at 64), and each axis's values with the others at their
+    middles; the signs and the entries of X and y are drawn."""
 
     def build(params, rng):
-        d, n_fraction, condition, log_lam, log_s, excess = params
+        x_scale, d, n_fraction, condition, log_lam, log_s, excess = params
         n = d + int(round(n_fraction * (12 - d)))
         signs = (float(rng.choice([-1.0, 1.0])), float(rng.choice([-1.0, 1.0])))
-        return linear_ridge_example(rng.uniform(-1.0, 1.0, (n, d)), condition, float(rng.choice([1e-2, 1.0, 1e2])),
+        return linear_ridge_example(rng.uniform(-1.0, 1.0, (n, d)), condition, x_scale,
                                     rng.uniform(-10.0, 10.0, n), log_lam, log_s, excess, signs)
 
-    parameters = tuples(integers(1, 5, points=3), interval(0.0, 1.0, points=3), interval(1.0, 1e3, points=3, log=True),
-                        interval(-3.0, 2.0, points=3), interval(-2.0, 2.0, points=3), interval(0.0, 10.0, points=3))
+    parameters = tuples(sampled([1e-2, 1e2, 1.0]), integers(1, 5, points=3), interval(0.0, 1.0, points=3),
+                        interval(1.0, 1e3, points=3, log=True), interval(-3.0, 2.0, points=3),
+                        interval(-2.0, 2.0, points=3), interval(0.0, 10.0, points=3))
     return parametric(linear_ridge_problem(), parameters, build,
                       description="(X, y, λ, s, e): d ≤ 5, n ≤ 12, κ(X) ≤ 10³, λ/scale ∈ 10^[−3, 2], |s| ∈ 10^[−2, 2], e ∈ [0, 10]")
 
