@@ -40,6 +40,7 @@ import hashlib
 import inspect
 import math
 import pickle
+import warnings
 
 import numpy as np
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from typing import Any, Callable
 from hypothesis import given, reject, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
 
 from theorems.context import CheckContext
 from theorems.domains import Domain, from_strategy
@@ -310,7 +311,9 @@ def search(
         uniform = [domain.sample(rng) for _ in range(ctx.scaled(fraction, minimum))]
     for example in (*domain.grid, *uniform):
         try:
-            _test(result, prop, example, steer=False)
+            with warnings.catch_warnings():  # a property's assume() outside hypothesis is a plain rejection here
+                warnings.simplefilter("ignore", HypothesisDeprecationWarning)
+                _test(result, prop, example, steer=False)
         except UnsatisfiedAssumption:
             continue
         except Violation:

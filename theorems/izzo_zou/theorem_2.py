@@ -39,7 +39,7 @@ from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, regi
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome
 from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
-from theorems.strategies import _separated_build, kernel_domain, separated_inputs
+from theorems.strategies import build_separated_inputs, kernel_domain, separated_inputs
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def zero_coefficient_domain() -> Domain:
 
     def build(params, rng):
         d, n, gamma, zero_fraction, lam = params
-        X, gamma = _separated_build((d, n, gamma), rng, duplicate=False)
+        X, gamma = build_separated_inputs((d, n, gamma), rng, duplicate=False)
         count = 1 + int(round(zero_fraction * (n - 2)))
         return zero_coefficient_example(X, gamma, rng.uniform(-1.0, 1.0, n), rng.permutation(n)[:count], lam)
 
