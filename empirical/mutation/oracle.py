@@ -228,9 +228,11 @@ class Oracle:
             result.status, result.reason, result.seconds, result.cached = (
                 cached["status"], cached["reason"], cached["seconds"], True)
             return result
+        # cheapest theorems first: under --fail-fast a mutant dies in the first theorem that catches it
+        ordered = sorted(theorem_ids, key=lambda tid: (baseline["seconds"].get(tid, 0.0), tid))
         with copy_of(self.settings.root, self.target, mutant.source) as copy, self._server() as server:
             run = run_bootstrap(copy, self.target_module, "run", self.settings.module,
-                                self.settings.arguments(theorem_ids), self.limits(baseline, theorem_ids),
+                                self.settings.arguments(ordered), self.limits(baseline, theorem_ids),
                                 server=server)
         result.status, result.reason = classify(run, baseline["verdicts"], theorem_ids)
         result.seconds = run.seconds
