@@ -27,7 +27,7 @@ import numpy as np
 
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
 from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note
-from theorems.luo_xu.scaling_law import (detects_saturation, judge_groups, plot_groups, other_presets_figures,
+from theorems.luo_xu.scaling_law import (detects_saturation, judge_groups, other_presets_figures, plot_groups,
                                          recovers_planted_law, regressor_derivation, rejects_planted_violation,
                                          scaling_assessments, statement, testbed_scaling_runs)
 from theorems.searching import property_outcome
@@ -179,9 +179,11 @@ THEOREM = register(
                "distilled-set test accuracy is ε_bound + a/√k (a > 0) until it saturates at the floor ε_bound."),
         statement=statement,
         assumptions=(
-            Assumption("convex", "the model's objective is convex in its parameters (linear logits, cross-entropy)"),
+            Assumption("convex",
+                       "the model's objective is convex in its parameters (linear logits, cross-entropy)"),
             Assumption("smooth", "its gradient is Lipschitz (Hessian ⪯ ½ max‖x̃‖² I + λ I)"),
-            Assumption("strongly convex, PL", "the L2 term makes F λ-strongly convex, so ½‖∇F‖² ≥ λ(F − F*)"),
+            Assumption("strongly convex, PL",
+                       "the L2 term makes F λ-strongly convex, so ½‖∇F‖² ≥ λ(F − F*)"),
             Assumption("optimum", "every set is scored at F's optimum, certified by the gradient norm"),
             Assumption("single-configuration", "one model, one λ, one feature map for every k"),
             Assumption("pre-saturation", "the linear form holds for k below the saturation point"),
