@@ -152,15 +152,15 @@ def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
     return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="saturation"))
 
 
-def scaling_assessments(rows, preset: str | None = None):
+def scaling_assessments(rows, preset: str | None = None, testbed: str = "convnet"):
     """(preset, other presets, {(method, augment, configuration): (k, gap, seeds, assessment)}) of
-    ``preset`` (default: the registered confirmatory preset that decides)."""
+    ``preset`` (default: the registered confirmatory preset of ``testbed`` that decides)."""
     from empirical.gaps import choose_preset, evaluations, scaling_table
 
     table = evaluations(rows)
     others: list[str] = []
     if preset is None:
-        preset, others = choose_preset(table, coverage=False)
+        preset, others = choose_preset(table, coverage=False, testbed=testbed)
     groups = {}
     for (method, augment, configuration), part in scaling_table(table, preset).groupby(
             ["method", "augment", "configuration"]):
@@ -169,19 +169,17 @@ def scaling_assessments(rows, preset: str | None = None):
     return preset, others, groups
 
 
-@checks.add("committed-runs", Kind.EMPIRICAL)
-def committed_runs(ctx, runs=load_runs) -> Outcome:
-    """Refit the committed runs (``--rerun --preset P`` retrains): for each distilling method
-    (DM, GM, MTT) and configuration, OLS of Δ on 1/√k with errors clustered by distillation seed,
-    AIC against 1/k and log k, the free exponent α, saturation; the random-real-subset baseline
-    is fitted the same way and reported. The law's verdict is the worst over the methods.
-    ``--plot DIR`` writes figure2-scaling-law.png/.svg."""
-    from empirical.registrations import criteria_note, describe
+def testbed_scaling_runs(rows, testbed: str) -> set[str]:
+    """The presets of ``testbed`` among the rows' scaling trials that have a full-data reference."""
+    from empirical.gaps import evaluations, testbed_presets
 
-    rows = runs(ctx)
-    if (skipped := missing_trials(rows, coverage=False)) is not None:
-        return skipped
-    preset, others, groups = scaling_assessments(rows)
+    return testbed_presets(evaluations(rows), coverage=False, testbed=testbed)
+
+
+def judge_groups(preset: str, groups: dict) -> tuple[str, dict, dict]:
+    """(the law's verdict, the reasons per distilling group, the figures) from per-group assessments:
+    every group's fit, AIC gains and exponent reported; the verdict is the worst over the distilling
+    methods (the random-real-subset baseline is reported, never deciding)."""
     figures, reasons, verdicts = {}, {}, []
     for (method, augment, configuration), (k, gap, seeds, result) in sorted(groups.items()):
         label = f"{method}/{augment}/{configuration}"
@@ -194,19 +192,52 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
             reasons[label] = list(result.reasons)
     if not verdicts:
         raise ValueError(f"preset {preset}: no distilled-set trials in the runs")
-    verdict = worst_of(verdicts)
-    if ctx.plot_dir is not None:
-        from empirical.figures import scaling_figure
+    return worst_of(verdicts), reasons, figures
 
-        baseline = [(k, g, s) for (m, a, c), (k, g, s, r) in groups.items() if m == "random"]
-        scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, s, r) for (m, a, c), (k, g, s, r) in groups.items()
-                                      if m != "random"},
-                       f"Scaling law, design {preset}", baseline[0] if baseline else None)
-    for other in others:  # other presets are reported beside the verdict, never deciding it
+
+def plot_groups(plot_dir, preset: str, groups: dict) -> None:
+    """figure2-scaling-law.png/.svg of the deciding design, the random baseline drawn apart."""
+    from empirical.figures import scaling_figure
+
+    baseline = [(k, g, s) for (m, a, c), (k, g, s, r) in groups.items() if m == "random"]
+    scaling_figure(plot_dir, {f"{m}/{a}": (k, g, s, r) for (m, a, c), (k, g, s, r) in groups.items() if m != "random"},
+                   f"Scaling law, design {preset}", baseline[0] if baseline else None)
+
+
+def other_presets_figures(rows, others: list[str]) -> dict:
+    """Verdict and α of every group of the presets reported beside the deciding one."""
+    figures = {}
+    for other in others:
         for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[2].items():
             figures[f"other preset {other}:{method}/{augment}/{configuration}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}/{augment}/{configuration}:alpha"] = result.exponent.alpha
-    also = other_presets_note(others, "scaling") + f" Decided by the {describe(preset)}; {criteria_note()}."
+    return figures
+
+
+@checks.add("committed-runs", Kind.EMPIRICAL)
+def committed_runs(ctx, runs=load_runs) -> Outcome:
+    """Refit the committed runs of the ConvNet presets (``--rerun --preset P`` retrains): for each
+    distilling method (DM, GM, MTT) and configuration, OLS of Δ on 1/√k with errors clustered by
+    distillation seed, AIC against 1/k and log k, the free exponent α, saturation; the
+    random-real-subset baseline is fitted the same way and reported. The law's verdict is the worst
+    over the methods. Runs of the convex testbed never decide it (they are
+    luo-xu/scaling-law-convex's). ``--plot DIR`` writes figure2-scaling-law.png/.svg."""
+    from empirical.registrations import criteria_note, describe
+
+    rows = runs(ctx)
+    if (skipped := missing_trials(rows, coverage=False)) is not None:
+        return skipped
+    if not testbed_scaling_runs(rows, "convnet"):
+        return Outcome.skipped("the runs hold only convex-testbed scaling trials (see luo-xu/scaling-law-convex)")
+    preset, others, groups = scaling_assessments(rows)
+    verdict, reasons, figures = judge_groups(preset, groups)
+    if ctx.plot_dir is not None:
+        plot_groups(ctx.plot_dir, preset, groups)
+    figures.update(other_presets_figures(rows, others))  # reported beside the verdict, never deciding it
+    convex = sorted(testbed_scaling_runs(rows, "convex"))
+    pointer = f" Convex-testbed runs ({', '.join(convex)}) are judged by luo-xu/scaling-law-convex." if convex else ""
+    also = (other_presets_note(others, "scaling") + f" Decided by the {describe(preset)}; {criteria_note()}."
+            + pointer)
     return law_outcome(verdict, reasons, preset, rows, figures, also=also)
 
 
