@@ -84,6 +84,8 @@ def interval(lo: float, hi: float, *, points: int = GRID_POINTS, log: bool = Fal
         midpoint = (lo + hi) / 2
         def sample(rng):
             return float(rng.uniform(lo, hi))
+    if points % 2:
+        grid[points // 2] = midpoint  # exactly the midpoint product grids centre on (not an ulp off)
     ordered = _boundary_first([float(x) for x in grid])
     return Domain(strategy, tuple(ordered), f"[{lo:g}, {hi:g}]" + (" (log)" if log else ""), midpoint, sample)
 
