@@ -310,3 +310,8 @@ def test_a_check_cannot_pass_over_a_tally_that_exceeded_its_allowance():
 def test_tally_refuses_an_allowance_that_is_not_a_count():
     with pytest.raises(ValueError, match="miss count"):
         tally(CheckContext(), _grid_only([1]), lambda x: None, fraction=1.0, allowed=lambda draws: -1)
+
+
+def test_tally_refuses_a_domain_it_cannot_draw_from():
+    with pytest.raises(ValueError, match="grid or a uniform sampler"):
+        tally(CheckContext(), Domain(st.integers()), lambda x: None, fraction=1.0, allowed=lambda draws: 0)

@@ -380,6 +380,8 @@ def tally(
     ``allowed_misses``) whose counterexample is the first missed example.
     """
     domain = _as_domain(domain)
+    if not domain.grid and domain.sample is None:
+        raise ValueError("tally needs a domain with a grid or a uniform sampler (it draws nothing from a strategy)")
     result = SearchResult(domain=domain.description, grid=len(domain.grid))
     missed: dict[str, tuple[Any, str]] = {}  # digest → (example, message), in the order missed
 
