@@ -23,9 +23,9 @@ import sympy as sp
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import (law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note,
-                                   rate_property)
-from theorems.searching import property_outcome
+from theorems.domains import interval, tuples
+from theorems.luo_xu._runs import allowed_misses, law_outcome, load_runs, missing_trials, other_presets_note, simulated
+from theorems.searching import property_outcome, search, tally
 
 # --- statement --------------------------------------------------------------------------------
 K, X = sp.symbols("k x", positive=True)
@@ -61,10 +61,16 @@ def regressor_derivation(ctx, bound=scaling_bound) -> Outcome:
                           linear=linear, slope_is_a=slope, intercept_is_floor=intercept, inverse_matches=inverse)
 
 
-def draw_law(rng, slope_low=0.1, noise_high=0.02):
-    """(floor ∈ [0, 0.2], slope ∈ [slope_low, 0.5], σ ∈ [0.001, noise_high], data seed)."""
-    return (float(rng.uniform(0.0, 0.2)), float(rng.uniform(slope_low, 0.5)), float(rng.uniform(0.001, noise_high)),
-            int(rng.integers(2**32)))
+def law_axes(slope_low=0.1, noise_high=0.02):
+    """The planted laws' parameters (floor ε ∈ [0, 0.2], slope ∈ [slope_low, 0.5], noise σ ∈
+    [0.001, noise_high]), each gridded at its ends and midpoint."""
+    return (interval(0.0, 0.2, points=3), interval(slope_low, 0.5, points=3),
+            interval(0.001, noise_high, points=3))
+
+
+# Simulated examples cost ~30 ms each: the parameter grid (15 examples) and a small share of the
+# profile's budget in uniform draws (2 in dev, 4 in ci, 40 in thorough).
+UNIFORM_FRACTION, UNIFORM_MINIMUM = 0.02, 2
 
 
 # 6 clustered standard errors: with 16 clusters (t, 15 df) P(|t| > 6) ≈ 2·10⁻⁵ per parameter, so
@@ -81,11 +87,12 @@ def _se(ci: tuple[float, float], clusters: int) -> float:
 @checks.add("recovers-planted-law", Kind.PROPERTY)
 def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs Δ = ε + a/√k + u_seed + e (k = 1…256, 16 seeds, u ~ N(0, (σ/2)²),
-    e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02] drawn from ctx.rng) the fit
-    returns ``supported`` and its intercept and slope lie within 6 clustered standard errors of
-    the planted ε and a, in all but an allowed 5 % of the draws (binomial bound at 10⁻³)."""
+    e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02], at the grid of their ends and
+    midpoints and at uniform draws) the fit returns ``supported`` and its intercept and slope lie
+    within 6 clustered standard errors of the planted ε and a, on all but an allowed 5 % of the
+    simulated data sets (binomial bound at 10⁻³)."""
 
-    def prop(example):
+    def judge(example):
         floor, slope, noise, seed = example
         k, gap, groups = scaling_runs(np.random.default_rng(seed), lambda k: floor + slope / np.sqrt(k),
                                       seed_sd=noise / 2, noise_sd=noise)
@@ -97,9 +104,11 @@ def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
             return f"a planted 1/√k law was reported {result.verdict}: {'; '.join(result.reasons)}"
         if not max(errors.values()) <= RECOVERY_SES:
             return f"planted parameters outside 6 clustered standard errors ({max(errors.values()):.1f})"
-        return None
+        return errors
 
-    return property_outcome(rate_property(ctx, draw_law, prop, fraction=0.1, label="recover"))
+    laws = simulated(tuples(*law_axes()), "planted laws ε + a/√k")
+    return property_outcome(tally(ctx, laws, judge, fraction=UNIFORM_FRACTION, minimum=UNIFORM_MINIMUM, allowed=allowed_misses,
+                                  label="recover"))
 
 
 VIOLATIONS = {
@@ -112,30 +121,31 @@ VIOLATIONS = {
 @checks.add("rejects-planted-violation", Kind.PROPERTY)
 def rejects_planted_violation(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs from a law the claim excludes, Δ = ε + b/k, Δ = ε + b(1 − log k/log 256)
-    or Δ = ε (b ∈ [0.2, 0.5], σ ∈ [0.001, 0.01], 16 seeds, k = 1…256), the verdict is
-    ``supported`` in at most an allowed 5 % of the draws (binomial bound at 10⁻³)."""
+    or Δ = ε (ε ∈ [0, 0.2], b ∈ [0.2, 0.5], σ ∈ [0.001, 0.01], 16 seeds, k = 1…256; a grid of the
+    ends and midpoints with each form, and uniform draws), the verdict is ``supported`` on at most
+    an allowed 5 % of the simulated data sets (binomial bound at 10⁻³)."""
 
-    def prop(example):
-        (floor, size, noise, seed), name = example
+    def judge(example):
+        floor, size, noise, name, seed = example
         k, gap, groups = scaling_runs(np.random.default_rng(seed), VIOLATIONS[name](floor, size),
                                       seed_sd=noise / 2, noise_sd=noise)
         result = assess(k, gap, groups)
         return f"Δ = {name} form reported supported" if result.verdict == "supported" else None
 
-    def draw(rng):
-        return draw_law(rng, 0.2, 0.01), sorted(VIOLATIONS)[int(rng.integers(len(VIOLATIONS)))]
-
-    return property_outcome(rate_property(ctx, draw, prop, fraction=0.1, label="violation"))
+    forms = simulated(tuples(*law_axes(0.2, 0.01)), "excluded forms", tuple(sorted(VIOLATIONS)))
+    return property_outcome(tally(ctx, forms, judge, fraction=UNIFORM_FRACTION, minimum=UNIFORM_MINIMUM, allowed=allowed_misses,
+                                  label="violation"))
 
 
 @checks.add("detects-saturation", Kind.PROPERTY)
 def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs that follow ε + a/√k up to k_s ∈ {8, 16, 32} and stay flat beyond
-    (a ∈ [0.2, 0.5], σ ∈ [0.001, 0.005]), saturation is detected with a breakpoint within a
-    factor 2 of k_s, and the pre-saturation fit is ``supported``."""
+    (ε ∈ [0, 0.2], a ∈ [0.2, 0.5], σ ∈ [0.001, 0.005]; a grid of the ends and midpoints, then
+    uniform draws), saturation is detected with a breakpoint within a factor 2 of k_s, and the
+    pre-saturation fit is ``supported``."""
 
     def prop(example):
-        (floor, slope, noise, seed), k_s = example
+        floor, slope, noise, k_s, seed = example
         law = lambda k: floor + slope / np.sqrt(np.minimum(k, k_s))  # noqa: E731
         k, gap, groups = scaling_runs(np.random.default_rng(seed), law, seed_sd=noise / 2, noise_sd=noise)
         result = assess(k, gap, groups)
@@ -146,10 +156,8 @@ def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
             raise Violation(f"pre-saturation segment reported {result.verdict}", k_saturation=k_s)
         return {"k_break_over_true": found / k_s}
 
-    def draw(rng):
-        return draw_law(rng, 0.2, 0.005), int(rng.choice([8, 16, 32]))
-
-    return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="saturation"))
+    saturating = simulated(tuples(*law_axes(0.2, 0.005)), "saturating laws", (8, 16, 32))
+    return property_outcome(search(ctx, saturating, prop, fraction=UNIFORM_FRACTION, minimum=UNIFORM_MINIMUM, label="saturation"))
 
 
 def scaling_assessments(rows, preset: str | None = None, testbed: str = "convnet"):

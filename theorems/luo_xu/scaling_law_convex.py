@@ -26,11 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note
+from theorems.luo_xu._runs import law_outcome, load_runs, missing_trials, other_presets_note, simulated
 from theorems.luo_xu.scaling_law import (detects_saturation, judge_groups, other_presets_figures, plot_groups,
                                          recovers_planted_law, regressor_derivation, rejects_planted_violation,
                                          scaling_assessments, statement, testbed_scaling_runs)
-from theorems.searching import property_outcome
+from theorems.domains import integers, interval, tuples
+from theorems.searching import property_outcome, search
 
 # Issue #11's target for the convex testbed: α pinned to a 95 % half-width of 0.05 (the registered
 # criterion ALPHA_PINNED_HALF_WIDTH = 0.1 of empirical.laws is the one that can contradict the law).
@@ -49,10 +50,12 @@ def testbed_objective(weight, bias, features, labels, regularisation):
     return objective(weight, bias, features, labels, regularisation)
 
 
-def _draw_problem(rng):
-    """(n, d, classes, λ, data seed): a small logistic problem with λ ∈ [10⁻³, 10⁻¹]."""
-    return (int(rng.integers(2, 40)), int(rng.integers(1, 12)), int(rng.integers(2, 6)),
-            float(10 ** rng.uniform(-3, -1)), int(rng.integers(2**32)))
+def small_logistic_problems():
+    """Small logistic problems (n, d, classes, λ, data seed): n ∈ [2, 39], d ∈ [1, 11], 2 to 5
+    classes, λ ∈ [10⁻³, 10⁻¹] (the testbed's λ = 10⁻³ is the lower end), each range at its ends and
+    a few interior points."""
+    return simulated(tuples(integers(2, 39, points=5), integers(1, 11, points=5), integers(2, 5),
+                            interval(1e-3, 1e-1, points=3, log=True)), "small logistic problems")
 
 
 @checks.add("strongly-convex-objective", Kind.PROPERTY)
@@ -93,7 +96,7 @@ def strongly_convex_objective(ctx, objective=testbed_objective) -> Outcome:
             worst[f"{name}_excess_over_curvature"] = excess / curvature
         return worst
 
-    return property_outcome(monte_carlo(ctx, _draw_problem, prop, fraction=0.1, label="strong-convexity"))
+    return property_outcome(search(ctx, small_logistic_problems(), prop, fraction=0.1, label="strong-convexity"))
 
 
 # --- properties of the verdict procedure (the same assess_scaling decides both claims) -------------
