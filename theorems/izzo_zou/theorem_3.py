@@ -208,7 +208,7 @@ def ridge_path_check(ctx, distill=distill_linear_regression, solver=ridge_path) 
             raise Violation("full-rank X: the ridge path reports a truncation", rank=path.rank, dropped=path.dropped)
         return within_bound(ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), solver=solver), "ridge paths")
 
-    return property_outcome(search(ctx, regression_domain(), prop, label="ridge"))
+    return property_outcome(search(ctx, regression_domain(), prop, fraction=0.5, label="ridge"))
 
 
 # Elastic net: F(θ) = ‖Xθ − y‖² + l1‖θ‖₁ + l2‖θ‖², μ = 2(σ_min(X)² + l2)-strongly convex.
@@ -321,7 +321,7 @@ def elastic_net_check(ctx, distill=distill_linear_regression, solver=elastic_net
         return {"kkt_over_tolerance": max(ratio(f["error"], f["bound"]) for f in kkt),
                 "distance_over_bound": max(ratio(f["error"], f["bound"]) for f in distance)}
 
-    return property_outcome(search(ctx, elastic_net_domain(), prop, fraction=0.25, label="enet"))
+    return property_outcome(search(ctx, elastic_net_domain(), prop, fraction=0.1, label="enet"))
 
 
 EXTRA_CONDITION = 1e2  # κ of an appended block with at least d rows
@@ -377,7 +377,7 @@ def added_data_check(ctx, distill=distill_linear_regression) -> Outcome:
         return within_bound(ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), extra=extra),
                             "fits after adding data")
 
-    return property_outcome(search(ctx, added_data_domain(), prop, label="added"))
+    return property_outcome(search(ctx, added_data_domain(), prop, fraction=0.5, label="added"))
 
 
 def sufficient_statistics_error(X, y, Xt, yt) -> tuple[float, float]:
@@ -416,7 +416,7 @@ def rank_deficient_check(ctx, distill=distill_linear_regression, solver=ridge_pa
         mismatch = ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), solver=solver)
         return {"gram_error": gram, "moment_error": moment, **within_bound(mismatch, "minimum-norm and ridge fits")}
 
-    return property_outcome(search(ctx, regression_domain(rank_deficient=True), prop, label="rank"))
+    return property_outcome(search(ctx, regression_domain(rank_deficient=True), prop, fraction=0.5, label="rank"))
 
 
 def threshold_matrix(left_raw, right_raw, y):
