@@ -23,9 +23,20 @@ from hypothesis.extra.numpy import arrays
 
 from constructions.discrepancy import distances, optimal_transport, wasserstein, wasserstein_1d
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import integers, parametric, sampled, tuples
 from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._references import assignment_wasserstein, euclidean_cost, linprog_w1
-from theorems.selvan_chen._strategies import COORDINATE, simplex_weights, weighted_pair
+from theorems.selvan_chen._strategies import (
+    COORDINATE,
+    build_weighted_pair,
+    coordinates,
+    entries,
+    simplex_from,
+    simplex_weights,
+    weighted_pair,
+    weighted_pair_axes,
+    weighted_pair_domain,
+)
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -84,6 +95,20 @@ def lipschitz_problem(draw):
     return X, a, Y, b, centres, c, v
 
 
+def lipschitz_domain():
+    """The domain of :func:`lipschitz_problem`: the weighted pair's parameters and 1–3 centres; the
+    centres, cₗ and v drawn in the pair's entry regime (all zero: f = 0)."""
+
+    def build(params, rng):
+        X, a, Y, b = build_weighted_pair(params, rng)
+        regime, count, d = params[3], params[5], X.shape[1]
+        return (X, a, Y, b, coordinates(rng, (count, d), regime), coordinates(rng, (count,), regime),
+                coordinates(rng, (d,), regime))
+
+    return parametric(lipschitz_problem(), tuples(*weighted_pair_axes(), integers(1, 3)), build,
+                      description="((X, a, Y, b), f = Σ cₗ‖x − zₗ‖ + vᵀx): n ≤ 8, m ≤ 6, d ≤ 3, 1–3 centres")
+
+
 def c_transform_potential(transport, Y: np.ndarray):
     """g(z) = min_j (‖z − yⱼ‖ − vⱼ) from POT's dual vector v: 1-Lipschitz, attains W1."""
     return lambda Z: np.min(distances(Z, Y) - transport.v[None, :], axis=1)
@@ -117,7 +142,7 @@ def bound(ctx, discrepancy=wasserstein) -> Outcome:
             worst = max(worst, gap / (rhs + tol))
         return {"gap_over_bound": worst}
 
-    return property_outcome(search(ctx, lipschitz_problem(), prop, fraction=0.5, label="bound"))
+    return property_outcome(search(ctx, lipschitz_domain(), prop, fraction=0.5, label="bound"))
 
 
 @checks.add("dual-tightness", Kind.PROPERTY)
@@ -147,7 +172,10 @@ def dual_tightness(ctx, solve=optimal_transport, potential=c_transform_potential
                             gap=gap, w1=w1, tolerance=tol, lipschitz_excess=steepness)
         return {"error_over_tolerance": abs(gap - w1) / tol}
 
-    return property_outcome(search(ctx, weighted_pair(), prop, fraction=0.5, label="tight"))
+    return property_outcome(search(ctx, weighted_pair_domain(), prop, fraction=0.5, label="tight"))
+
+
+ORDERS = (1.0, 2.0)
 
 
 @st.composite
@@ -158,7 +186,21 @@ def equal_size_sets(draw):
     X = draw(arrays(np.float64, (n, d), elements=COORDINATE))
     Y = draw(arrays(np.float64, (n, d), elements=COORDINATE))
     v = draw(arrays(np.float64, (d,), elements=COORDINATE))
-    return X, Y, v, draw(simplex_weights(n)), draw(st.sampled_from([1.0, 2.0]))
+    return X, Y, v, draw(simplex_weights(n)), draw(st.sampled_from(ORDERS))
+
+
+def equal_size_domain():
+    """The domain of :func:`equal_size_sets`: d ∈ {2, 3}, n at its ends and middle, every entry
+    regime (X, Y and v alike) and both orders."""
+
+    def build(params, rng):
+        d, n, regime, p = params
+        return (coordinates(rng, (n, d), regime), coordinates(rng, (n, d), regime), coordinates(rng, (d,), regime),
+                simplex_from(rng, n), p)
+
+    return parametric(equal_size_sets(), tuples(integers(2, 3), integers(1, 7, points=3), entries(),
+                                                sampled(list(ORDERS))), build,
+                      description="(X, Y, v, a, p): n ≤ 7 points each in d ∈ {2, 3}, p ∈ {1, 2}")
 
 
 @checks.add("euclidean-reference", Kind.PROPERTY)
@@ -194,7 +236,7 @@ def euclidean_reference(ctx, metric=distances, discrepancy=wasserstein) -> Outco
         return {"assignment_error_over_tolerance": abs(exact - assigned) / tol,
                 "translation_error_over_tolerance": abs(translated**p - shift**p) / tol_shift}
 
-    return property_outcome(search(ctx, equal_size_sets(), prop, fraction=0.5, label="euclid"))
+    return property_outcome(search(ctx, equal_size_domain(), prop, fraction=0.5, label="euclid"))
 
 
 @st.composite
@@ -202,7 +244,20 @@ def line_pair(draw):
     n, m = draw(st.integers(1, 10)), draw(st.integers(1, 10))
     x = draw(arrays(np.float64, (n,), elements=COORDINATE))
     y = draw(arrays(np.float64, (m,), elements=COORDINATE))
-    return x, draw(simplex_weights(n)), y, draw(simplex_weights(m)), draw(st.sampled_from([1.0, 2.0]))
+    return x, draw(simplex_weights(n)), y, draw(simplex_weights(m)), draw(st.sampled_from(ORDERS))
+
+
+def line_pair_domain():
+    """The domain of :func:`line_pair`: n, m ∈ 1…10 at their ends and middle, every entry regime,
+    both orders."""
+
+    def build(params, rng):
+        n, m, regime, p = params
+        return coordinates(rng, (n,), regime), simplex_from(rng, n), coordinates(rng, (m,), regime), simplex_from(rng, m), p
+
+    return parametric(line_pair(), tuples(integers(1, 10, points=3), integers(1, 10, points=3), entries(),
+                                          sampled(list(ORDERS))), build,
+                      description="(x, a, y, b, p): n, m ≤ 10 weighted points on the line, p ∈ {1, 2}")
 
 
 @checks.add("one-dimensional", Kind.CONSTRUCTION)
@@ -220,7 +275,7 @@ def one_dimensional(ctx, closed_form=wasserstein_1d) -> Outcome:
             raise Violation(f"closed form {formula:.6g} ≠ POT {exact:.6g}", exact=exact, formula=formula, tolerance=tol)
         return {"error_over_tolerance": abs(exact - formula) / tol}
 
-    return property_outcome(search(ctx, line_pair(), prop, fraction=0.5, label="line"))
+    return property_outcome(search(ctx, line_pair_domain(), prop, fraction=0.5, label="line"))
 
 
 @checks.add("wrong-lipschitz-constant", Kind.COUNTEREXAMPLE)
@@ -239,7 +294,7 @@ def wrong_lipschitz_constant(ctx, claimed_fraction=0.5) -> Outcome:
                             gap=gap, w1=w1)
         return None
 
-    return counterexample_outcome(search(ctx, weighted_pair(), prop, fraction=0.25, label="wrong"),
+    return counterexample_outcome(search(ctx, weighted_pair_domain(), prop, fraction=0.25, label="wrong"),
                                   "L is a Lipschitz constant of f")
 
 
