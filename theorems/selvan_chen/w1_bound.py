@@ -229,7 +229,13 @@ def euclidean_reference(ctx, metric=distances, discrepancy=wasserstein) -> Outco
                             w_p_power=exact, assignment=assigned, tolerance=tol)
         shift = float(np.sqrt(np.sum(v**2)))
         translated = discrepancy(X, X + v, p, weights_T=a, weights_S=a)
-        tol_shift = transport_tolerance(X, X, max(float(euclidean_cost(X, X + v).max()) ** p, np.finfo(float).tiny))
+        # the translate is rounded where it is formed: fl(x + v) is x + v moved by at most u‖x + v‖, so the
+        # set actually compared is T + v with every point moved by at most ε = u·max‖x + v‖ (relative to the
+        # points, not to ‖v‖: x = (1, 0), v = (10⁻³, 10⁻³) errs by 0.7u·1 on a cost of 1.4·10⁻³). Moving
+        # points by ≤ ε moves W_p by ≤ ε and W_p^p by ≤ p(‖v‖ + ε)^{p−1}ε; factor 10 as elsewhere
+        moved = unit_roundoff() * float(np.linalg.norm(X + v, axis=1).max())
+        tol_shift = (transport_tolerance(X, X, max(float(euclidean_cost(X, X + v).max()) ** p, np.finfo(float).tiny))
+                     + 10.0 * p * (shift + moved) ** (p - 1) * moved)
         if not abs(translated**p - shift**p) <= tol_shift:
             raise Violation(f"W_{p:g}(T, T + v) = {translated:.8g} but ‖v‖₂ = {shift:.8g}",
                             translated=translated, shift=shift, tolerance=tol_shift)
