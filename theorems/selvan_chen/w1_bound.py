@@ -210,7 +210,8 @@ def euclidean_reference(ctx, metric=distances, discrepancy=wasserstein) -> Outco
     times 10); W_p^p (``discrepancy``, p = 1, 2) between two uniform sets of equal size against the
     optimal assignment of ``linear_sum_assignment`` on the formula's costs; and the closed form
     W_p(T, T + v) = ‖v‖₂ for a weighted T and its translate (the translation is a coupling of cost
-    ‖v‖, and ‖E_T x − E_S x‖ = ‖v‖ ≤ W1 ≤ W_p). Both W tolerances are :func:`transport_tolerance`."""
+    ‖v‖, and ‖E_T x − E_S x‖ = ‖v‖ ≤ W1 ≤ W_p). Both W tolerances are :func:`transport_tolerance`, the
+    translation's plus the rounding of forming T + v (relative to the points, not to ‖v‖)."""
 
     def prop(example):
         X, Y, v, a, p = example
