@@ -229,3 +229,28 @@ def test_refuted_claim_run_on_a_users_subject_is_judged_as_an_ordinary_claim():
                 and callable(c.subjects[n]))
     result = run("chen-huang-weng/theorem-6.2", **{name: raiser})
     assert result.verdict is not Verdict.REFUTED and result.verdict.is_failure
+
+
+def test_parametric_grid_reaches_every_parameter_end_and_is_the_same_on_every_seed():
+    from theorems.strategies import regression_domain
+
+    domain = regression_domain(max_n=12, max_d=5, max_condition=1e3)
+    again = regression_domain(max_n=12, max_d=5, max_condition=1e3)
+    assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in zip(domain.grid, again.grid))
+    shapes = {X.shape for X, _ in domain.grid}
+    assert {(1, 1), (12, 1), (5, 5), (12, 5)} <= shapes
+    conditions = [np.linalg.cond(X) for X, _ in domain.grid]
+    assert math.isclose(min(conditions), 1.0, rel_tol=1e-9) and math.isclose(max(conditions), 1e3, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_parametric_domain_catches_a_failure_only_at_the_largest_condition_number(seed):
+    from theorems.strategies import regression_domain
+
+    def prop(example):
+        X, _ = example
+        if np.linalg.cond(X) > 0.99e3:  # false only at the very edge of κ(X) ≤ 10³
+            raise Violation("edge", condition=float(np.linalg.cond(X)))
+
+    result = search(CheckContext(profile="dev", seed=seed), regression_domain(), prop)
+    assert result.found and result.grid > 0

@@ -47,7 +47,9 @@ FAILED_VERDICTS = {"falsified", "error"}
 class OracleSettings:
     """How the oracle is run: ``python -m <module> IDS --profile P --seed S --json PATH`` in the copy,
     each mutant within ``timeout_factor`` × the unmutated run's processor time; with ``preload`` the
-    baseline and the mutants fork from a :class:`~empirical.mutation.zygote.ForkServer`."""
+    baseline and the mutants fork from a :class:`~empirical.mutation.zygote.ForkServer`;
+    ``fail_fast`` passes ``--fail-fast`` (a run stops at its first falsified or error check, which
+    already kills the mutant; a survivor runs every check either way)."""
 
     root: Path
     module: str = "theorems"
@@ -56,9 +58,11 @@ class OracleSettings:
     cache_dir: Path | None = None
     timeout_factor: float = 3.0
     preload: bool = False
+    fail_fast: bool = True
 
     def arguments(self, theorem_ids: list[str]) -> list[str]:
-        return [*theorem_ids, "--profile", self.profile, "--seed", str(self.seed), "--json", JSON_NAME]
+        return [*theorem_ids, "--profile", self.profile, "--seed", str(self.seed), "--json", JSON_NAME,
+                *(["--fail-fast"] if self.fail_fast else [])]
 
 
 @dataclass
@@ -99,7 +103,7 @@ class Oracle:
         for relative in tree_files(settings.root):
             digest.update(str(relative).encode() + b"\0" + (settings.root / relative).read_bytes() + b"\0")
         digest.update(json.dumps([CACHE_FORMAT, settings.module, settings.profile, settings.seed,
-                                  settings.timeout_factor, settings.preload, str(target)]).encode())
+                                  settings.timeout_factor, settings.preload, settings.fail_fast, str(target)]).encode())
         self.fingerprint = digest.hexdigest()
         self.modules: list[str] = []  # what the traced run imported from outside the tree
         self._idle: list[ForkServer] = []
