@@ -77,8 +77,10 @@ def ball_least_squares(X, y, w, radius: float) -> np.ndarray:
     def excess(lam):
         return np.linalg.norm(projected[positive] / (eigenvalues[positive] + lam)) - radius
 
+    # λ ∈ (0, ‖h‖/r]: an absolute tolerance in units of that bracket keeps the root-find scale-free
+    # (‖θ‖ then errs by ≤ 10⁻¹⁵·κ(G) relative); a floor of 1 left ‖θ‖ = r(1 + 2·10⁻¹⁰) for data of size 10⁻³
     upper = np.linalg.norm(h) / radius
-    lam = brentq(excess, 0.0, upper, xtol=1e-15 * max(upper, 1.0), rtol=4 * np.finfo(float).eps)
+    lam = brentq(excess, 0.0, upper, xtol=1e-15 * upper, rtol=4 * np.finfo(float).eps)
     return vectors[:, positive] @ (projected[positive] / (eigenvalues[positive] + lam))
 
 
