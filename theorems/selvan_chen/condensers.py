@@ -47,10 +47,20 @@ from constructions.condensers import (
 )
 from constructions.discrepancy import energy_distance, sliced_wasserstein
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import integers, parametric, sampled, tuples
 from theorems.requirements import TORCH
 from theorems.searching import property_outcome
 from theorems.selvan_chen._references import euclidean_cost, reference_mmd2
-from theorems.selvan_chen._strategies import COORDINATE, simplex_weights, weighted_pair
+from theorems.selvan_chen._strategies import (
+    COORDINATE,
+    build_weighted_pair,
+    coordinates,
+    entries,
+    simplex_from,
+    simplex_weights,
+    weighted_pair,
+    weighted_pair_axes,
+)
 from theorems.tolerances import unit_roundoff
 
 SEEDS = 3
@@ -146,6 +156,25 @@ def line_pair(draw):
     return x, draw(simplex_weights(n)), y, draw(simplex_weights(m))
 
 
+def build_line_pair(params, rng):
+    """(x, a, y, b) of :func:`line_pair` from (n, m, entry regime)."""
+    n, m, regime = params[:3]
+    return coordinates(rng, (n,), regime), simplex_from(rng, n), coordinates(rng, (m,), regime), simplex_from(rng, m)
+
+
+def energy_domain():
+    """The domain of (:func:`line_pair`, :func:`weighted_pair`): sizes 1 … 8 on the line at their ends
+    and middle, then the weighted pair's sizes, entry regimes and shifts."""
+    line_axes = (integers(1, 8, points=3), integers(1, 8, points=3), entries())
+    parameters = tuples(*line_axes, *weighted_pair_axes())
+
+    def build(params, rng):
+        return build_line_pair(params[:3], rng), build_weighted_pair(params[3:], rng)
+
+    return parametric(st.tuples(line_pair(), weighted_pair()), parameters, build,
+                      description="((x, a, y, b) on the line, n, m ≤ 8; (X, a, Y, b) in d ≤ 3)")
+
+
 @checks.add("energy-distance", Kind.PROPERTY)
 def energy_distance_reference(ctx, discrepancy=energy_distance) -> Outcome:
     """``discrepancy`` (the energy distance 2E‖X − Y‖ − E‖X − X'‖ − E‖Y − Y'‖ with weights) against
@@ -167,7 +196,7 @@ def energy_distance_reference(ctx, discrepancy=energy_distance) -> Outcome:
                             line=on_line, line_reference=expected_line, value=value, reference=expected)
         return {"error_over_tolerance": max(abs(on_line - expected_line) / tol_line, abs(value - expected) / tol)}
 
-    return property_outcome(search(ctx, st.tuples(line_pair(), weighted_pair()), prop, fraction=0.25, label="energy"))
+    return property_outcome(search(ctx, energy_domain(), prop, fraction=0.25, label="energy"))
 
 
 @checks.add("sliced-reference", Kind.PROPERTY)
@@ -193,8 +222,19 @@ def sliced_reference(ctx, discrepancy=sliced_wasserstein) -> Outcome:
                             f"{expected:.8g}", value=value, reference=expected, tolerance=tol)
         return {"error_over_tolerance": abs(value**p - expected**p) / tol}
 
+    return property_outcome(search(ctx, sliced_domain(), prop, fraction=0.5, label="sliced"))
+
+
+def sliced_domain():
+    """The domain of (weighted pair, p, seed): the weighted pair's parameters and p ∈ {1, 2}; the
+    directions' seed is a free entry."""
     strategy = st.tuples(weighted_pair(), st.sampled_from([1.0, 2.0]), st.integers(0, 2**32 - 1))
-    return property_outcome(search(ctx, strategy, prop, fraction=0.5, label="sliced"))
+
+    def build(params, rng):
+        return build_weighted_pair(params, rng), params[5], int(rng.integers(2**32))
+
+    return parametric(strategy, tuples(*weighted_pair_axes(), sampled([1.0, 2.0])), build,
+                      description="((X, a, Y, b), p ∈ {1, 2}, seed): n ≤ 8, m ≤ 6 in d ≤ 3")
 
 
 def class_data(rng: np.random.Generator) -> np.ndarray:

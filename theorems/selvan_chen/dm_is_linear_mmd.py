@@ -33,10 +33,19 @@ from constructions.discrepancy import (
     mmd2_unbiased,
 )
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import integers, parametric, sampled, tuples
 from theorems.requirements import TORCH, dataset
 from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._references import parameters_of, reference_matrix, reference_mmd2
-from theorems.selvan_chen._strategies import COORDINATE, kernels, simplex_weights
+from theorems.selvan_chen._strategies import (
+    COORDINATE,
+    coordinates,
+    entries,
+    kernel_axis,
+    kernels,
+    simplex_from,
+    simplex_weights,
+)
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -89,16 +98,51 @@ def expansion(ctx, sizes=tuple(SYMBOLIC_SIZES), dm=symbolic_dm_loss) -> Outcome:
     return Outcome.verified(sizes=len(sizes))
 
 
+SCALES = (1.0, 1e-2, 1e2)
+FILLS = ("uniform", "ends", "zero")
+"""How :func:`embeddings_domain` fills [−1, 1] before scaling: uniform draws (the interior), every
+entry ±1 (the ends of the range), every entry 0 (all embeddings equal)."""
+
+
+def scaled_entries(raw: np.ndarray, scale: float) -> np.ndarray:
+    """Entries in [−1, 1] times the scale s."""
+    return raw * scale
+
+
 @st.composite
 def embeddings(draw, max_n: int = 12, max_m: int = 5, max_d: int = 8):
     """Real (n × d) and synthetic (m × d) embeddings with entries in [−s, s], s ∈ {10⁻², 1, 10²}."""
     d = draw(st.integers(1, max_d))
     n, m = draw(st.integers(1, max_n)), draw(st.integers(1, max_m))
-    scale = draw(st.sampled_from([1e-2, 1.0, 1e2]))
+    scale = draw(st.sampled_from(SCALES))
     element = st.floats(-1, 1, allow_nan=False, width=64)
-    real = draw(arrays(np.float64, (n, d), elements=element)) * scale
-    synthetic = draw(arrays(np.float64, (m, d), elements=element)) * scale
+    real = scaled_entries(draw(arrays(np.float64, (n, d), elements=element)), scale)
+    synthetic = scaled_entries(draw(arrays(np.float64, (m, d), elements=element)), scale)
     return real, synthetic
+
+
+def filled(rng: np.random.Generator, shape: tuple, fill: str) -> np.ndarray:
+    """Entries of [−1, 1] in one of :data:`FILLS`."""
+    if fill == "zero":
+        return np.zeros(shape)
+    if fill == "ends":
+        return rng.choice([-1.0, 1.0], shape)
+    return rng.uniform(-1.0, 1.0, shape)
+
+
+def embeddings_domain(max_n: int = 12, max_m: int = 5, max_d: int = 8):
+    """The domain of :func:`embeddings`: d, n, m at their ends and middle, every scale, and the
+    entries drawn, at ±1 or all 0."""
+
+    def build(params, rng):
+        d, n, m, scale, fill = params
+        return scaled_entries(filled(rng, (n, d), fill), scale), scaled_entries(filled(rng, (m, d), fill), scale)
+
+    parameters = tuples(integers(1, max_d, points=3), integers(1, max_n, points=3), integers(1, max_m, points=3),
+                        sampled(list(SCALES)), sampled(list(FILLS)))
+    return parametric(embeddings(max_n, max_m, max_d), parameters, build,
+                      description=f"(real, synthetic): n ≤ {max_n}, m ≤ {max_m} embeddings in d ≤ {max_d}, "
+                                  "entries in [−s, s]")
 
 
 def identity_tolerance(real: np.ndarray, synthetic: np.ndarray, dtype=np.float64) -> float:
@@ -124,7 +168,7 @@ def random_embeddings(ctx, dm=distribution_matching_loss, mmd2=mmd2_biased) -> O
             raise Violation(f"DM and MMD²_lin differ by {gap:.3g} > {tol:.3g}", gap_over_tolerance=gap / tol)
         return {"gap_over_tolerance": gap / tol}
 
-    return property_outcome(search(ctx, embeddings(), prop, label="embeddings"))
+    return property_outcome(search(ctx, embeddings_domain(), prop, label="embeddings"))
 
 
 @st.composite
@@ -137,6 +181,24 @@ def discrete_laws(draw):
     p, q = draw(simplex_weights(atoms_P.shape[0])), draw(simplex_weights(atoms_Q.shape[0]))
     a, b = draw(simplex_weights(draw(st.integers(2, 3)))), draw(simplex_weights(draw(st.integers(2, 3))))
     return atoms_P, p, atoms_Q, q, a, b, draw(kernels())
+
+
+def discrete_laws_domain():
+    """The domain of :func:`discrete_laws`: d ∈ {1, 2}, the atom counts (|P|, |Q|) and sample sizes
+    (n, m) at their ends and mixed, every kernel, every entry regime of the atoms. The corners take
+    one atom a side (two Diracs) or two; three atoms a side (3⁶ sample tuples to enumerate when
+    n = m = 3) only on their own axis, which keeps the enumeration's cost near the old budget."""
+
+    def build(params, rng):
+        d, (atoms_p, atoms_q), (n, m), k, regime = params
+        atoms_P, atoms_Q = coordinates(rng, (atoms_p, d), regime), coordinates(rng, (atoms_q, d), regime)
+        return (atoms_P, simplex_from(rng, atoms_p), atoms_Q, simplex_from(rng, atoms_q),
+                simplex_from(rng, n), simplex_from(rng, m), k)
+
+    parameters = tuples(integers(1, 2), sampled([(2, 2), (1, 1), (3, 3), (1, 3), (3, 1)]),
+                        sampled([(2, 3), (3, 3), (2, 2), (3, 2)]), kernel_axis(), entries())
+    return parametric(discrete_laws(), parameters, build,
+                      description="(P, Q on ≤ 3 atoms in d ≤ 2, sample weights a, b of sizes 2–3, kernel)")
 
 
 def exact_expectation(estimator, atoms_P, p, atoms_Q, q, a, b, k) -> float:
@@ -174,7 +236,7 @@ def unbiased_expectation(ctx, estimator=mmd2_unbiased) -> Outcome:
                             expectation=value, mmd2=expected, tolerance=tol)
         return {"error_over_tolerance": abs(value - expected) / tol}
 
-    return property_outcome(search(ctx, discrete_laws(), prop, fraction=0.25, label="expectation"))
+    return property_outcome(search(ctx, discrete_laws_domain(), prop, fraction=0.25, label="expectation"))
 
 
 def torch_dm_loss(real, synthetic):
@@ -237,7 +299,7 @@ def nonlinear_kernel(ctx, make_kernel=gaussian_on_embeddings) -> Outcome:
             raise Violation(f"Gaussian MMD² and DM differ by {gap:.3g} > {tol:.3g}", gap=gap, tolerance=tol)
         return None
 
-    return counterexample_outcome(search(ctx, embeddings(), prop, label="gaussian"), "linear kernel")
+    return counterexample_outcome(search(ctx, embeddings_domain(), prop, label="gaussian"), "linear kernel")
 
 
 @checks.add("unbiased-estimator", Kind.COUNTEREXAMPLE)
@@ -255,7 +317,7 @@ def unbiased_estimator(ctx, estimator=mmd2_unbiased) -> Outcome:
             raise Violation(f"unbiased MMD² and DM differ by {gap:.3g} > {tol:.3g}", gap=gap, tolerance=tol)
         return None
 
-    return counterexample_outcome(search(ctx, embeddings(), prop, label="unbiased"), "biased estimator")
+    return counterexample_outcome(search(ctx, embeddings_domain(), prop, label="unbiased"), "biased estimator")
 
 
 THEOREM = register(

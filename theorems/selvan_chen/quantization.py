@@ -27,9 +27,10 @@ from hypothesis.extra.numpy import arrays
 from constructions.condensers import Quantiser, kmeans_plus_plus, lloyd, nearest, quantiser_from
 from constructions.discrepancy import wasserstein
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import integers, interval, parametric, tuples
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome
-from theorems.selvan_chen._strategies import COORDINATE
+from theorems.selvan_chen._strategies import COORDINATE, coordinates, entries
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -77,8 +78,25 @@ def clustered_data(draw, max_n: int = 14, max_d: int = 3, max_k: int = 4):
     n = draw(st.integers(2, max_n))
     X = draw(arrays(np.float64, (n, d), elements=COORDINATE))
     k = draw(st.integers(1, min(max_k, n)))
-    start = draw(st.permutations(range(n)))[:k]
-    return X, np.array(start)
+    return starting_rows(X, k, draw(st.permutations(range(n))))
+
+
+def starting_rows(X: np.ndarray, k: int, order) -> tuple[np.ndarray, np.ndarray]:
+    """(X, the first k rows of a permutation ``order``): the rows Lloyd starts from."""
+    return X, np.array(order[:k])
+
+
+def clustered_domain(max_n: int = 14, max_d: int = 3, max_k: int = 4):
+    """The domain of :func:`clustered_data`: d, n and k at their ends (k = min(k, n)) and middle,
+    every entry regime (all-zero data: every point and every start coincide)."""
+
+    def build(params, rng):
+        d, n, k, regime = params
+        return starting_rows(coordinates(rng, (n, d), regime), min(k, n), rng.permutation(n))
+
+    parameters = tuples(integers(1, max_d), integers(2, max_n, points=3), integers(1, max_k), entries())
+    return parametric(clustered_data(max_n, max_d, max_k), parameters, build,
+                      description=f"(X, start): n ≤ {max_n} points in d ≤ {max_d}, k ≤ {max_k} starting rows")
 
 
 def w2_squared_tolerance(X: np.ndarray, centroids: np.ndarray) -> float:
@@ -111,7 +129,7 @@ def w2_equals_inertia(ctx, quantise=lloyd_from) -> Outcome:
             raise Violation(f"W2² = {exact:.6g} but inertia/n = {claimed:.6g}", w2_squared=exact, inertia_over_n=claimed)
         return {"error_over_tolerance": abs(exact - claimed) / tol if tol > 0 else 0.0}
 
-    return property_outcome(search(ctx, clustered_data(), prop, fraction=0.5, label="identity"))
+    return property_outcome(search(ctx, clustered_domain(), prop, fraction=0.5, label="identity"))
 
 
 def moved(q: Quantiser, j: int, delta: np.ndarray) -> Quantiser:
@@ -158,7 +176,7 @@ def local_moves(ctx, quantise=lloyd_from) -> Outcome:
                                 f"from {base:.6g} to {after:.6g}", decrease=base - after, tolerance=tol)
         return {"moves_tried": tried}
 
-    return property_outcome(search(ctx, clustered_data(), prop, fraction=0.25, label="local"))
+    return property_outcome(search(ctx, clustered_domain(), prop, fraction=0.25, label="local"))
 
 
 def start_weights(X: np.ndarray, subset: np.ndarray) -> np.ndarray:
@@ -185,7 +203,7 @@ def lloyd_beats_its_start(ctx, quantise=lloyd_from) -> Outcome:
                             final=final, start=min(uniform, massed))
         return {"excess_over_tolerance": (final - min(uniform, massed)) / tol if tol > 0 else 0.0}
 
-    return property_outcome(search(ctx, clustered_data(), prop, fraction=0.5, label="start"))
+    return property_outcome(search(ctx, clustered_domain(), prop, fraction=0.5, label="start"))
 
 
 @st.composite
@@ -193,9 +211,25 @@ def wide_rectangle(draw):
     """Four clusters of p points at the corners of a w × h rectangle (w ≫ h), small jitter."""
     width, height = draw(st.floats(4.0, 20.0)), draw(st.floats(0.2, 1.0))
     p = draw(st.integers(1, 4))
-    jitter = draw(arrays(np.float64, (4 * p, 2), elements=st.floats(-0.05, 0.05)))
+    return rectangle_clusters(width, height, draw(arrays(np.float64, (4 * p, 2), elements=st.floats(-0.05, 0.05))))
+
+
+def rectangle_clusters(width: float, height: float, jitter: np.ndarray):
+    """(X, w, h): p = len(jitter)/4 points at each corner of the w × h rectangle, moved by ``jitter``."""
     corners = np.array([[0.0, 0.0], [width, 0.0], [0.0, height], [width, height]])
-    return np.repeat(corners, p, axis=0) + jitter, width, height
+    return np.repeat(corners, jitter.shape[0] // 4, axis=0) + jitter, width, height
+
+
+def wide_rectangle_domain():
+    """The domain of :func:`wide_rectangle`: w ∈ [4, 20], h ∈ [0.2, 1], p ∈ 1…4 at their ends and
+    middle; the jitter in [−0.05, 0.05] is drawn."""
+
+    def build(params, rng):
+        width, height, p = params
+        return rectangle_clusters(width, height, rng.uniform(-0.05, 0.05, (4 * p, 2)))
+
+    parameters = tuples(interval(4.0, 20.0, points=3), interval(0.2, 1.0, points=3), integers(1, 4))
+    return parametric(wide_rectangle(), parameters, build, description="four clusters at the corners of a w × h rectangle")
 
 
 def one_centroid_to_a_cluster(X: np.ndarray, q: Quantiser, width: float, height: float):
@@ -222,7 +256,7 @@ def global_move(ctx, moves=one_centroid_to_a_cluster) -> Outcome:
                                 before=base, after=after)
         return None
 
-    return counterexample_outcome(search(ctx, wide_rectangle(), prop, fraction=0.25, label="global"),
+    return counterexample_outcome(search(ctx, wide_rectangle_domain(), prop, fraction=0.25, label="global"),
                                   "the move keeps every nearest assignment")
 
 

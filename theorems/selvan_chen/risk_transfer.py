@@ -30,8 +30,9 @@ from scipy.optimize import brentq
 from constructions.discrepancy import LinearKernel, mmd
 from constructions.validation import as_matrix, as_vector
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import integers, parametric, sampled, tuples
 from theorems.searching import counterexample_outcome, property_outcome
-from theorems.selvan_chen._strategies import COORDINATE, simplex_weights
+from theorems.selvan_chen._strategies import COORDINATE, coordinates, entries, simplex_from, simplex_weights
 from theorems.tolerances import unit_roundoff
 
 # --- the construction -------------------------------------------------------------------------
@@ -76,8 +77,10 @@ def ball_least_squares(X, y, w, radius: float) -> np.ndarray:
     def excess(lam):
         return np.linalg.norm(projected[positive] / (eigenvalues[positive] + lam)) - radius
 
+    # λ ∈ (0, ‖h‖/r]: an absolute tolerance in units of that bracket keeps the root-find scale-free
+    # (‖θ‖ then errs by ≤ 10⁻¹⁵·κ(G) relative); a floor of 1 left ‖θ‖ = r(1 + 2·10⁻¹⁰) for data of size 10⁻³
     upper = np.linalg.norm(h) / radius
-    lam = brentq(excess, 0.0, upper, xtol=1e-15 * max(upper, 1.0), rtol=4 * np.finfo(float).eps)
+    lam = brentq(excess, 0.0, upper, xtol=1e-15 * upper, rtol=4 * np.finfo(float).eps)
     return vectors[:, positive] @ (projected[positive] / (eigenvalues[positive] + lam))
 
 
@@ -133,6 +136,9 @@ def loss_in_rkhs(ctx, dimensions=(1, 2, 3), coefficients=symbolic_coefficients) 
     return Outcome.verified(dimensions=len(dimensions))
 
 
+RADII = (1.0, 0.1, 3.0)
+
+
 @st.composite
 def regression_pair(draw, max_n: int = 10, max_m: int = 6, max_d: int = 3):
     """Weighted T = (X, y, a), S = (Xs, ys, b) and a radius r."""
@@ -142,7 +148,23 @@ def regression_pair(draw, max_n: int = 10, max_m: int = 6, max_d: int = 3):
     y = draw(arrays(np.float64, (n,), elements=COORDINATE))
     Xs = draw(arrays(np.float64, (m, d), elements=COORDINATE))
     ys = draw(arrays(np.float64, (m,), elements=COORDINATE))
-    return X, y, draw(simplex_weights(n)), Xs, ys, draw(simplex_weights(m)), draw(st.sampled_from([0.1, 1.0, 3.0]))
+    return X, y, draw(simplex_weights(n)), Xs, ys, draw(simplex_weights(m)), draw(st.sampled_from(RADII))
+
+
+def regression_pair_domain(max_n: int = 10, max_m: int = 6, max_d: int = 3):
+    """The domain of :func:`regression_pair`: d, n, m at their ends and middle, every entry regime
+    (inputs and targets alike) and every radius r."""
+
+    def build(params, rng):
+        d, n, m, regime, r = params
+        return (coordinates(rng, (n, d), regime), coordinates(rng, (n,), regime), simplex_from(rng, n),
+                coordinates(rng, (m, d), regime), coordinates(rng, (m,), regime), simplex_from(rng, m), r)
+
+    parameters = tuples(integers(1, max_d), integers(1, max_n, points=3), integers(1, max_m, points=3), entries(),
+                        sampled(list(RADII)))
+    return parametric(regression_pair(max_n, max_m, max_d), parameters, build,
+                      description=f"(T, S, r): n ≤ {max_n}, m ≤ {max_m} weighted pairs (x, y) in d ≤ {max_d}, "
+                                  "r ∈ {0.1, 1, 3}")
 
 
 def transfer_tolerance(X, y, Xs, ys, radius: float, B: float) -> float:
@@ -183,7 +205,7 @@ def uniform_bound(ctx, radius_bound=loss_ball_radius) -> Outcome:
             worst = max(worst, gap / (B * distance + tol) if B * distance + tol > 0 else 0.0)
         return {"gap_over_bound": worst}
 
-    return property_outcome(search(ctx, regression_pair(), prop, fraction=0.5, label="uniform"))
+    return property_outcome(search(ctx, regression_pair_domain(), prop, fraction=0.5, label="uniform"))
 
 
 @checks.add("minimiser-excess", Kind.PROPERTY)
@@ -207,7 +229,7 @@ def minimiser_excess(ctx, minimise=ball_least_squares) -> Outcome:
             raise Violation(f"excess risk {excess:.4g} outside [0, 2B·MMD = {bound:.4g}]", excess=excess, bound=bound)
         return {"excess_over_bound": excess / (bound + tol) if bound + tol > 0 else 0.0, "kkt_residual": residual}
 
-    return property_outcome(search(ctx, regression_pair(), prop, fraction=0.5, label="minimiser"))
+    return property_outcome(search(ctx, regression_pair_domain(), prop, fraction=0.5, label="minimiser"))
 
 
 def cubic_loss(theta, X, y) -> np.ndarray:
@@ -232,7 +254,7 @@ def loss_outside_rkhs(ctx, loss=cubic_loss) -> Outcome:
             raise Violation(f"|R_T − R_S| = {gap:.4g} with MMD = {distance:.3g}", gap=gap, mmd=distance)
         return None
 
-    return counterexample_outcome(search(ctx, regression_pair(), prop, fraction=0.25, label="cubic"),
+    return counterexample_outcome(search(ctx, regression_pair_domain(), prop, fraction=0.25, label="cubic"),
                                   "every loss lies in the RKHS ball")
 
 

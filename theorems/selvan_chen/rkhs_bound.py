@@ -23,9 +23,18 @@ from hypothesis.extra.numpy import arrays
 
 from constructions.discrepancy import KERNELS, LinearKernel, MMDTarget, kernel, mmd, mmd2_biased, mmd2_unbiased, witness
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import Domain, integers, parametric, sampled, tuples
 from theorems.searching import counterexample_outcome, property_outcome
 from theorems.selvan_chen._references import parameters_of, reference_matrix, reference_mmd2
-from theorems.selvan_chen._strategies import COORDINATE, kernels, weighted_pair
+from theorems.selvan_chen._strategies import (
+    COORDINATE,
+    build_weighted_pair,
+    coordinates,
+    kernel_axis,
+    kernels,
+    weighted_pair,
+    weighted_pair_axes,
+)
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -113,6 +122,19 @@ def problem(draw):
     return X, a, Y, b, k, centres, alpha
 
 
+def problem_domain():
+    """The domain of :func:`problem`: the weighted pair's parameters, every kernel, 1–4 centres;
+    the centres and coefficients are drawn in the pair's entry regime (all zero: f = 0)."""
+
+    def build(params, rng):
+        X, a, Y, b = build_weighted_pair(params, rng)
+        regime, k, count = params[3], params[5], params[6]
+        return X, a, Y, b, k, coordinates(rng, (count, X.shape[1]), regime), coordinates(rng, (count,), regime)
+
+    return parametric(problem(), tuples(*weighted_pair_axes(), kernel_axis(), integers(1, 4)), build,
+                      description="((X, a, Y, b), kernel, f = Σ αₗ k(zₗ, ·)): n ≤ 8, m ≤ 6, d ≤ 3, 1–4 centres")
+
+
 @checks.add("bound", Kind.PROPERTY)
 def bound(ctx, discrepancy=mmd) -> Outcome:
     """For random weighted T, S (n ≤ 8, m ≤ 6, d ≤ 3), a Gaussian/Laplacian/polynomial/linear kernel
@@ -128,7 +150,7 @@ def bound(ctx, discrepancy=mmd) -> Outcome:
             raise Violation(f"|E_T f − E_S f| = {gap:.3g} > ‖f‖·MMD = {rhs:.3g}", gap=gap, bound=rhs, tolerance=tol)
         return {"gap_over_bound": gap / (rhs + tol) if rhs + tol > 0 else 0.0}
 
-    return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="bound"))
+    return property_outcome(search(ctx, problem_domain(), prop, fraction=0.5, label="bound"))
 
 
 def reference_tolerance(k, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -173,18 +195,47 @@ def mmd2_tolerance(k, X, a, Y, b) -> float:
     return float(entries + 10.0 * (X.shape[0] + Y.shape[0]) * unit_roundoff() * absolute) + 10.0 * np.finfo(float).tiny
 
 
+BANDWIDTH_RANGE, SCALE_RANGE, OFFSETS = (0.2, 5.0), (0.5, 2.0), (0.0, 0.5, 1.0)
+
+
+def parameters_for(name: str, bandwidth: float, degree: int, scale: float, offset: float) -> tuple[str, dict]:
+    """(name, the keyword parameters of that kernel) from a full set of drawn values."""
+    if name in ("gaussian", "laplacian"):
+        return name, {"bandwidth": bandwidth}
+    if name == "polynomial":
+        return name, {"degree": degree, "scale": scale, "offset": offset}
+    return name, {}
+
+
 @st.composite
 def kernel_parameters(draw):
     """A kernel name from :data:`KERNELS` and its parameters: bandwidths 0.2–5 (and the grid
     0.3, 1, 3), polynomial degree 1–3, scale 0.5–2, offset 0–1."""
     name = draw(st.sampled_from(sorted(KERNELS)))
-    bandwidth = draw(st.one_of(st.sampled_from([0.3, 1.0, 3.0]), st.floats(0.2, 5.0)))
-    if name in ("gaussian", "laplacian"):
-        return name, {"bandwidth": bandwidth}
+    bandwidth = draw(st.one_of(st.sampled_from([0.3, 1.0, 3.0]), st.floats(*BANDWIDTH_RANGE)))
     if name == "polynomial":
-        return name, {"degree": draw(st.integers(1, 3)), "scale": draw(st.floats(0.5, 2.0)),
-                      "offset": draw(st.sampled_from([0.0, 0.5, 1.0]))}
-    return name, {}
+        return parameters_for(name, bandwidth, draw(st.integers(1, 3)), draw(st.floats(*SCALE_RANGE)),
+                              draw(st.sampled_from(OFFSETS)))
+    return parameters_for(name, bandwidth, 1, 1.0, 0.0)
+
+
+def kernel_parameters_domain() -> Domain:
+    """The domain of :func:`kernel_parameters`: the Gaussian of bandwidth 1 (midpoint) and the
+    largest polynomial first, then every kernel at the ends and middle of each of its parameters;
+    uniform draws take the bandwidth log-uniformly and the scale uniformly over their ranges."""
+    bandwidths = (BANDWIDTH_RANGE[0], 1.0, BANDWIDTH_RANGE[1])
+    grid = [parameters_for("gaussian", 1.0, 1, 1.0, 0.0), parameters_for("polynomial", 1.0, 3, SCALE_RANGE[1], 1.0)]
+    grid += [parameters_for(name, h, 1, 1.0, 0.0) for name in ("gaussian", "laplacian") for h in bandwidths]
+    grid += [parameters_for("polynomial", 1.0, degree, scale, offset) for degree in (1, 2, 3)
+             for scale in (SCALE_RANGE[0], 1.0, SCALE_RANGE[1]) for offset in OFFSETS]
+    grid.append(parameters_for("linear", 1.0, 1, 1.0, 0.0))
+    unique = list({repr(point): point for point in grid}.values())
+
+    def sample(rng):
+        return parameters_for(str(rng.choice(sorted(KERNELS))), float(np.exp(rng.uniform(*np.log(BANDWIDTH_RANGE)))),
+                              int(rng.integers(1, 4)), float(rng.uniform(*SCALE_RANGE)), float(rng.choice(OFFSETS)))
+
+    return Domain(kernel_parameters(), tuple(unique), "kernels of KERNELS with their parameters", unique[0], sample)
 
 
 @checks.add("kernel-formulas", Kind.PROPERTY)
@@ -216,8 +267,19 @@ def kernel_formulas(ctx, make_kernel=kernel, discrepancy=mmd2_biased, target=MMD
                                 kernel=name, value=value, reference=expected, tolerance=tol)
         return {"entry_error_over_tolerance": worst_entry}
 
-    return property_outcome(search(ctx, st.tuples(weighted_pair(), kernel_parameters()), prop, fraction=0.5,
-                                   label="formulas"))
+    return property_outcome(search(ctx, formulas_domain(), prop, fraction=0.5, label="formulas"))
+
+
+def formulas_domain():
+    """The domain of (weighted pair, kernel parameters): the pair's parameters and every kernel at
+    the ends and middle of its parameters (:func:`kernel_parameters_domain`)."""
+
+    def build(params, rng):
+        return build_weighted_pair(params, rng), params[5]
+
+    return parametric(st.tuples(weighted_pair(), kernel_parameters()),
+                      tuples(*weighted_pair_axes(), kernel_parameters_domain()), build,
+                      description="((X, a, Y, b), kernel): n ≤ 8, m ≤ 6, d ≤ 3, every kernel and its parameter ends")
 
 
 def gaussian_pair_mmd2(bandwidth: float, d: int, m1, s1: float, m2, s2: float) -> float:
@@ -297,7 +359,10 @@ def witness_tightness(ctx, make_witness=witness) -> Outcome:
                             tolerance=tol)
         return {"error_over_tolerance": max(value_error, abs(gap - norm2) / tol, abs(w.rkhs_norm**2 - norm2) / tol)}
 
-    return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="tight"))
+    return property_outcome(search(ctx, problem_domain(), prop, fraction=0.5, label="tight"))
+
+
+SPREADS = (0.0, 0.5, 2.0)
 
 
 def squared_norm(x: np.ndarray) -> np.ndarray:
@@ -314,7 +379,13 @@ def function_outside_rkhs(ctx, f=squared_norm, claimed_norm=lambda d: float(np.s
     @st.composite
     def spread_pair(draw):
         X, a = draw(weighted_pair(min_points=2))[:2]
-        return X, a, draw(st.sampled_from([0.0, 0.5, 2.0]))
+        return X, a, draw(st.sampled_from(SPREADS))
+
+    def build(params, rng):
+        return (*build_weighted_pair(params, rng)[:2], params[5])
+
+    domain = parametric(spread_pair(), tuples(*weighted_pair_axes(min_points=2), sampled(list(SPREADS))), build,
+                        description="(X, a, c): 2 ≤ n ≤ 8 weighted points in d ≤ 3, c ∈ {0, 0.5, 2}")
 
     def prop(example):
         X, a, c = example
@@ -329,7 +400,7 @@ def function_outside_rkhs(ctx, f=squared_norm, claimed_norm=lambda d: float(np.s
                             gap=gap, bound=rhs, tolerance=tol)
         return None
 
-    return counterexample_outcome(search(ctx, spread_pair(), prop, fraction=0.5, label="outside"), "f in the RKHS of k")
+    return counterexample_outcome(search(ctx, domain, prop, fraction=0.5, label="outside"), "f in the RKHS of k")
 
 
 THEOREM = register(
