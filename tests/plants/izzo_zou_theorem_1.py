@@ -7,7 +7,8 @@ import sympy as sp
 
 from dataclasses import replace
 
-from constructions.glm import ETA, FAMILIES, FLOAT, MU, Family, SinglePoint, single_point, single_point_gradient_descent
+from constructions.glm import (ETA, FAMILIES, FLOAT, MU, Family, SinglePoint, fit_glm, link_condition,
+                               single_point, single_point_gradient_descent)
 
 from tests.plants import Plant
 
@@ -55,6 +56,62 @@ def always_converged(*args, **kwargs):
     return replace(single_point_gradient_descent(*args, **kwargs), converged=True)
 
 
+def zero_run_not_converged(family, point, *args, **kwargs):
+    """At x̃ = 0 the run comes back as (θ₀, 0, 0, False, True): not converged, stalled."""
+    run = single_point_gradient_descent(family, point, *args, **kwargs)
+    return replace(run, converged=False, stalled=True) if not any(point.x) else run
+
+
+def zero_run_certificate_one(family, point, *args, **kwargs):
+    """At x̃ = 0 the run reports certificate 1 (it is exactly at its limit)."""
+    run = single_point_gradient_descent(family, point, *args, **kwargs)
+    return replace(run, certificate=1) if not any(point.x) else run
+
+
+def always_stalled(*args, **kwargs):
+    """Descent that always reports that rounding took over."""
+    return replace(single_point_gradient_descent(*args, **kwargs), stalled=True)
+
+
+def squared_norm_certificate(family, point, *args, arithmetic=FLOAT, **kwargs):
+    """Float64 descent whose arithmetic's square root is the identity (float and sqrt swapped):
+    the certificate divides by ‖x̃‖² instead of ‖x̃‖."""
+    if arithmetic is FLOAT:
+        arithmetic = replace(FLOAT, sqrt=float)
+    return single_point_gradient_descent(family, point, *args, arithmetic=arithmetic, **kwargs)
+
+
+def loose_default_tolerance(*args, **kwargs):
+    """Descent whose default tol is 1 instead of 0 (stops within ‖θ‖ of the limit)."""
+    kwargs.setdefault("tol", 1.0)
+    return single_point_gradient_descent(*args, **kwargs)
+
+
+def flipped_separation_fit(family, X, y):
+    """fit_glm with every family's ``separable`` flag negated."""
+    return fit_glm(replace(family, separable=not family.separable), X, y)
+
+
+def separation_ignored_fit(family, X, y):
+    """fit_glm that never treats separation as an error."""
+    return fit_glm(replace(family, separable=False), X, y)
+
+
+def infinite_condition_at_one(family, margin):
+    """link_condition with the z = 0 guard testing z = 1 instead."""
+    return math.inf if margin == 1 else link_condition(family, margin)
+
+
+def signed_condition(family, margin):
+    """link_condition without the absolute values: g⁻¹(z)/(z·b″(z))."""
+    functions = family.functions(FLOAT)
+    return math.inf if margin == 0 else float(functions.mean(margin) / (margin * functions.variance(margin)))
+
+
+POISSON_FROM_ONE = replace(FAMILIES["poisson"], mean_range=(1.0, math.inf))
+"""Poisson with its mean range cut to (1, ∞): θ = 0, whose label is e⁰ = 1, is refused."""
+
+
 def preconditioned_step(gradient, point, step):
     """v − η·diag(1, 2)·∇ℓ(v): a diagonal preconditioner tilts the iterate out of span(θ)."""
     return point - step * sp.diag(1, 2) * gradient
@@ -68,15 +125,26 @@ def start_in_span(theta, raw):
 PLANTS = {
     "izzo-zou/theorem-1::gradient-vanishes-iff-c-is-1": [
         Plant("non-injective mean η² (b = η³/3)", {"families": (CUBIC,)}),
+        Plant("Poisson mean range (1, ∞)", {"families": (POISSON_FROM_ONE,)}),
         Plant("Bernoulli table entry with mean σ(2η) ≠ b′", {"families": (STEEP_BERNOULLI,)}),
     ],
     "izzo-zou/theorem-1::descent-stays-in-span": [Plant("preconditioned step", {"step": preconditioned_step})],
     "izzo-zou/theorem-1::exact-recovery": [Plant("label g⁻¹(‖θ‖)", {"construct": label_from_norm}),
-                                           Plant("point rounded to float64", {"construct": float_point})],
+                                           Plant("point rounded to float64", {"construct": float_point}),
+                                           Plant("x̃ = 0 run not converged, stalled", {"descend": zero_run_not_converged}),
+                                           Plant("x̃ = 0 run with certificate 1", {"descend": zero_run_certificate_one}),
+                                           Plant("always reports stalled", {"descend": always_stalled})],
+    "izzo-zou/theorem-1::fit-separation": [Plant("separable flags negated", {"fit": flipped_separation_fit}),
+                                           Plant("separation ignored", {"fit": separation_ignored_fit})],
+    "izzo-zou/theorem-1::descent-defaults": [Plant("default tol 1", {"descend": loose_default_tolerance}),
+                                             Plant("link_condition ∞ at z = 1", {"condition": infinite_condition_at_one}),
+                                             Plant("link_condition without abs", {"condition": signed_condition})],
     "izzo-zou/theorem-1::descent-certificate": [
         Plant("certificate understated 10×", {"descend": understated_certificate}),
         Plant("certificate inflated 100×", {"descend": inflated_certificate}),
         Plant("always reports converged", {"descend": always_converged}),
+        Plant("always reports stalled", {"descend": always_stalled}),
+        Plant("float64 certificate over ‖x̃‖²", {"descend": squared_norm_certificate}),
     ],
     "izzo-zou/theorem-1::random-glms": [Plant("label g⁻¹(‖θ‖)", {"construct": label_from_norm}),
                                         Plant("point stretched to 2θ", {"construct": stretched_point})],

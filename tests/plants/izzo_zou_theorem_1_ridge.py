@@ -11,12 +11,29 @@ from constructions.glm import (
     LAMBERT_MAX,
     SinglePoint,
     fit_ridge_half_lambda,
+    linear_ridge_point,
     lambert_margin,
     linear_ridge_point_for_label,
     logistic_ridge_point,
 )
 
 from tests.plants import Plant
+
+
+def zero_gradient(loss, theta, X, y, lam):
+    """∇F reported as 0 everywhere (so every fit would certify itself exact)."""
+    return np.zeros_like(np.asarray(theta, dtype=float))
+
+
+def half_penalty_gradient(loss, theta, X, y, lam):
+    """∇F with the penalty gradient (λ/2)θ instead of λθ."""
+    theta = np.asarray(theta, dtype=float)
+    return loss.mean_gradient(theta, np.asarray(X, dtype=float), np.asarray(y, dtype=float)) + lam / 2 * theta
+
+
+def zero_scale_default_point(theta, lam, s=0.0):
+    """The linear point whose default scale is s = 0 (it refuses unless s is passed)."""
+    return linear_ridge_point(theta, lam, s)
 
 
 def label_without_lambda(s, t, lam):
@@ -119,6 +136,8 @@ PLANTS = {
         Plant("fixed-label point stretched by 1%", {"construct_for_label": stretched_label_point}),
         Plant("lasso fit instead of ridge", {"fit": lasso_fit}),
         Plant("fit with penalty λ instead of λ/2", {"fit": full_lambda_fit}),
+        Plant("ridge_gradient returns zeros", {"gradient": zero_gradient}),
+        Plant("ridge_gradient with penalty λ/2·θ", {"gradient": half_penalty_gradient}),
     ],
     "izzo-zou/theorem-1-ridge::logistic-ridge": [
         Plant("root of m/(1+e^m) = λt", {"construct": logistic_point_unsquared}),
@@ -133,5 +152,6 @@ PLANTS = {
         Plant("label t·s without λ", {"construct": linear_point_without_lambda}),
         Plant("fixed-label point stretched by 1%", {"construct_for_label": stretched_label_point}),
         Plant("lasso fit instead of ridge", {"fit": lasso_fit}),
+        Plant("default scale s = 0", {"construct": zero_scale_default_point}),
     ],
 }

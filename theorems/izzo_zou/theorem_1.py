@@ -94,17 +94,25 @@ def gradient_at(loss, point: sp.Matrix) -> sp.Matrix:
     return sp.Matrix([sp.diff(expr, vi) for vi in v]).subs(dict(zip(v, point)))
 
 
+def mean_image(family: Family) -> tuple[float, float]:
+    """(lim g⁻¹ at η → −∞, lim at η → +∞): the open image of the increasing mean, by sympy."""
+    return tuple(float(sp.limit(family.mean, ETA, end)) for end in (-sp.oo, sp.oo))
+
+
 @checks.add("gradient-vanishes-iff-c-is-1", Kind.SYMBOLIC)
 def gradient_vanishes_iff_c_is_1(ctx, families=tuple(FAMILIES.values())) -> Outcome:
     """For each family, sympy (i) confirms the table: mean = b′, variance = b″ and g(g⁻¹(η)) = η;
     (ii) differentiates the single-point loss and finds ∇ℓ(cθ) = (g⁻¹(c‖θ‖²) − g⁻¹(‖θ‖²))·θ for
     symbolic θ ∈ ℝ²; (iii) proves b″(η) > 0 for real η (so g⁻¹ is injective and c‖θ‖² = ‖θ‖²,
-    i.e. c = 1, is the only zero for θ ≠ 0), and solveset over the reals returns exactly {1}."""
+    i.e. c = 1, is the only zero for θ ≠ 0), and solveset over the reals returns exactly {1};
+    (iv) the family's ``mean_range`` is the image of g⁻¹ (its limits at η → ∓∞, g⁻¹ increasing),
+    the open interval the construction and descent require the label ỹ to lie in."""
     for family in families:
         failures = {
             "mean is b'": is_zero(family.mean - sp.diff(family.cumulant, ETA)),
             "variance is b''": is_zero(family.variance - sp.diff(family.mean, ETA)),
             "link inverts the mean": is_zero(family.link.subs(MU, family.mean) - ETA),
+            "mean range is the image of the mean": mean_image(family) == tuple(family.mean_range),
         }
         theta, label, loss = symbolic_point(family)
         gradient = gradient_at(loss, C * theta)
@@ -214,39 +222,43 @@ def exact_data(rng: np.random.Generator) -> tuple[sp.Matrix, sp.Matrix]:
             return X, sp.Matrix(rng.integers(-9, 10, size=8).tolist())
 
 
-def exact_gaussian_runs(construct, X: sp.Matrix, y: sp.Matrix) -> dict:
+def exact_gaussian_runs(construct, X: sp.Matrix, y: sp.Matrix, descend=single_point_gradient_descent) -> dict:
     """In exact rationals: θ = (XᵀX)⁻¹Xᵀy, descent from 0 and from θ/3 (in span(θ); not a
     binary fraction, so a start rounded to float64 leaves a nonzero error), and the data
     y − Xθ ⊥ col(X), whose minimiser is θ = 0 (x̃ = 0: descent never moves). Returns the number
-    of nonzero error entries, and of iterate entries that are not exact rationals."""
+    of nonzero error entries, of iterate entries that are not exact rationals, and of report fields
+    that contradict exact arithmetic: every run must report ``converged`` and never ``stalled``
+    (no rounding can take over), and the θ = 0 run (x̃ = 0) must be returned field by field as
+    (its start, 0 steps, certificate 0 — it is exactly at its limit —, converged, not stalled)."""
     gaussian = FAMILIES["gaussian"]
     theta = (X.T * X).LUsolve(X.T * y)
-    runs = [single_point_gradient_descent(gaussian, construct(gaussian, list(theta), EXACT), start, tol=0,
-                                          max_steps=10, arithmetic=EXACT)
+    runs = [descend(gaussian, construct(gaussian, list(theta), EXACT), start, tol=0,
+                    max_steps=10, arithmetic=EXACT)
             for start in (None, list(theta / 3))]
     errors = [sp.nsimplify(a - b) for run in runs for a, b in zip(run.theta, theta)]
     orthogonal = y - X * theta  # exact residual: Xᵀ(y − Xθ) = 0, so its GLM minimiser is 0
     zero_theta = (X.T * X).LUsolve(X.T * orthogonal)
-    zero_run = single_point_gradient_descent(gaussian, construct(gaussian, list(zero_theta), EXACT), tol=0,
-                                             max_steps=10, arithmetic=EXACT)
+    zero_run = descend(gaussian, construct(gaussian, list(zero_theta), EXACT), tol=0, max_steps=10, arithmetic=EXACT)
     errors += list(zero_run.theta) + [zero_run.steps]
     iterates = [v for run in runs + [zero_run] for v in run.theta]
-    return {"theta": theta, "nonzero": sum(e != 0 for e in errors),
+    wrong_flags = sum(run.converged is not True or run.stalled is not False for run in runs + [zero_run])
+    wrong_flags += zero_run.certificate != 0
+    return {"theta": theta, "nonzero": sum(e != 0 for e in errors), "wrong_flags": int(wrong_flags),
             "not_rational": sum(not isinstance(v, sp.Rational) for v in iterates)}
 
 
 @checks.add("exact-recovery", Kind.CONSTRUCTION)
-def exact_recovery(ctx, construct=single_point) -> Outcome:
+def exact_recovery(ctx, construct=single_point, descend=single_point_gradient_descent) -> Outcome:
     """Gaussian: integer data (8 × 3), θ = (XᵀX)⁻¹Xᵀy exactly in rationals (statsmodels' float fit
     agrees with it to 10·n·κ(XᵀX)·u), single point and descent in exact arithmetic from 0 and
     from θ/3: θ_GD − θ is exactly the zero vector and every iterate entry is a sympy Rational
-    (:func:`exact_gaussian_runs`, which also runs the θ = 0 case). Bernoulli and Poisson: θ fitted
+    (:func:`exact_gaussian_runs`, which also runs the θ = 0 case and reads every run's flags). Bernoulli and Poisson: θ fitted
     by statsmodels on synthetic data (30 × 3) is taken exactly (floats are rationals), the point
     and descent from 0 and from θ/3 run in mpmath at 50 digits, every iterate entry is an mpf,
     and ‖θ_GD − θ‖ < 1e-40 (the required threshold; the derived rounding bound
     10·(d+1)·10⁻⁵⁰·(1 + κ) is reported and far below it)."""
     X, y = exact_data(ctx.rng("exact"))
-    exact = exact_gaussian_runs(construct, X, y)
+    exact = exact_gaussian_runs(construct, X, y, descend)
     theta = exact["theta"]
     # statsmodels' float fit of the same data agrees with the exact θ to solve_tolerance(κ(XᵀX), n)
     X_float, theta_float = np.array(X.tolist(), dtype=float), np.array([float(v) for v in theta])
@@ -254,8 +266,8 @@ def exact_recovery(ctx, construct=single_point) -> Outcome:
                                      theta_float)
     gap_tolerance = solve_tolerance(condition_number(X_float.T @ X_float), X_float.shape[0])
     figures = {"gaussian_nonzero_entries": exact["nonzero"], "gaussian_not_rational": exact["not_rational"],
-               "statsmodels_gap_over_tolerance": statsmodels_gap / gap_tolerance}
-    if exact["nonzero"] or exact["not_rational"] or not statsmodels_gap <= gap_tolerance:
+               "gaussian_wrong_flags": exact["wrong_flags"], "statsmodels_gap_over_tolerance": statsmodels_gap / gap_tolerance}
+    if exact["nonzero"] or exact["not_rational"] or exact["wrong_flags"] or not statsmodels_gap <= gap_tolerance:
         return Outcome.falsified({"family": "gaussian", "theta": [str(v) for v in theta]},
                                  "exact Gaussian recovery is not exact (or θ is not statsmodels' fit)", **figures)
     for name in ("bernoulli", "poisson"):
@@ -263,8 +275,8 @@ def exact_recovery(ctx, construct=single_point) -> Outcome:
         fit = fit_glm(family, *synthetic_data(name, ctx.rng(name)))
         with mpmath.workdps(EXACT_DIGITS):
             target = MPMATH.vector(fit.theta)
-            runs = [single_point_gradient_descent(family, construct(family, fit.theta, MPMATH), start,
-                                                  tol=mpmath.mp.eps, max_steps=MAX_STEPS, arithmetic=MPMATH)
+            runs = [descend(family, construct(family, fit.theta, MPMATH), start,
+                            tol=mpmath.mp.eps, max_steps=MAX_STEPS, arithmetic=MPMATH)
                     for start in (None, target / 3)]
             error = max(float(mpmath.sqrt(((run.theta - target) ** 2).sum())) for run in runs)
             not_mpf = sum(not isinstance(v, mpmath.mpf) for run in runs for v in run.theta)
@@ -275,6 +287,106 @@ def exact_recovery(ctx, construct=single_point) -> Outcome:
                                      f"{name}: error {error:.3g} at 50 digits, {not_mpf} iterate entries not mpf",
                                      **figures)
     return Outcome.verified(**figures)
+
+
+SEPARATION_X = np.array([[1.0, 2.0], [2.0, -1.0], [0.0, 1.0], [3.0, 1.0], [1.0, 1.0]])
+"""Five rows of rank 2 for the fit checks."""
+
+
+def fit_cases() -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]]:
+    """(family, X, y, θ or None when no finite minimiser exists), each decided from the data:
+    Gaussian y = Xθ with θ = (2, −1) (a perfect fit, minimiser θ); Poisson y ≡ 1 (the gradient
+    Σ(e^{xᵢᵀθ} − 1)xᵢ vanishes at θ = 0, the unique minimiser for X of full rank: again a perfect
+    fit); Bernoulli labels yᵢ = [xᵢᵀw > 0] with w = (1, 1) and every |xᵢᵀw| ≥ 1 (separated: the NLL
+    decreases along w for ever, so it has no minimiser)."""
+    theta = np.array([2.0, -1.0])
+    separated = SEPARATION_X * np.array([1.0, -1.0]) ** (np.arange(5)[:, None] % 2)
+    return [("gaussian", SEPARATION_X, SEPARATION_X @ theta, theta),
+            ("poisson", SEPARATION_X, np.ones(5), np.zeros(2)),
+            ("bernoulli", separated, (separated.sum(axis=1) > 0).astype(float), None)]
+
+
+@checks.add("fit-separation", Kind.CONSTRUCTION)
+def fit_separation(ctx, fit=fit_glm) -> Outcome:
+    """The θ the theorem distils comes from :func:`constructions.glm.fit_glm`, which turns
+    statsmodels' perfect-separation warning into a refusal for the families whose flag
+    ``separable`` says so. Checked against data whose minimiser is known (:func:`fit_cases`): a
+    Gaussian or Poisson perfect fit has a finite minimiser, so the fit must return it within
+    10·n·κ(XᵀX)·u relative (absolute for θ = 0) and report convergence; separated Bernoulli data
+    have none, so the fit must refuse with ValueError instead of returning a (huge) θ."""
+    X = SEPARATION_X
+    tolerance = solve_tolerance(condition_number(X.T @ X), X.shape[0])
+    figures = {}
+    for name, X, y, theta in fit_cases():
+        family = FAMILIES[name]
+        if theta is None:
+            try:
+                fitted = fit(family, X, y)
+            except ValueError:
+                figures[f"{name}_refused"] = True
+                continue
+            raise Violation(f"{name}: separated data (no finite minimiser) fitted to θ = {fitted.theta.tolist()}",
+                            theta_norm=float(np.linalg.norm(fitted.theta)))
+        fitted = fit(family, X, y)
+        error = float(np.linalg.norm(fitted.theta - theta)) / max(float(np.linalg.norm(theta)), 1.0)
+        figures[f"{name}_error_over_tolerance"] = error / tolerance
+        if not fitted.converged:
+            raise Violation(f"{name}: the fit of a perfect fit reports no convergence", error=error)
+        within(error, tolerance, f"{name}: the fit misses the known minimiser", family=name)
+    return Outcome.verified(**figures)
+
+
+DEFAULT_THETAS = (np.array([0.6, -0.8, 1.2]), np.array([0.3]), np.array([1.0, 0.0]))
+"""θ for the default-argument runs: ‖θ‖² = 2.44, 0.09 and exactly 1 (a margin where the link's
+condition number must be finite)."""
+
+
+def link_condition_reference(family: Family, margin: float) -> float:
+    """|g⁻¹(z)|/(|z|·b″(z)) from the family's sympy formulas at 30 digits (∞ at z = 0)."""
+    if margin == 0:
+        return math.inf
+    z = sp.Float(margin, 30)
+    mean, variance = (sp.N(expr.subs(ETA, z), 30) for expr in (family.mean, family.variance))
+    return float(abs(mean) / (abs(z) * variance))
+
+
+@checks.add("descent-defaults", Kind.CONSTRUCTION)
+def descent_defaults(ctx, descend=single_point_gradient_descent, condition=link_condition) -> Outcome:
+    """What a user gets without options. (i) ``single_point_gradient_descent(family, point)``
+    with its default ``tol`` and ``max_steps`` recovers θ from the float64 single point of every
+    θ in :data:`DEFAULT_THETAS` within the recovery tolerance 10·(d+1)·u·(1 + κ) (κ from the
+    sympy reference below) and reports convergence or a stall; at θ = 0 the Poisson point is
+    (0, g⁻¹(0) = 1) and descent stays at 0. (ii) :func:`constructions.glm.link_condition`, which
+    sizes every recovery tolerance, equals |g⁻¹(z)|/(|z|·b″(z)) evaluated in sympy at 30 digits
+    within 16u relative (a few roundings of g⁻¹ and b″, condition ~1 at these margins) for
+    z ∈ {−1.5, 0.09, 1, 2.44} and is ∞ at z = 0."""
+    worst = {"recovery_over_tolerance": 0.0, "condition_error_over_tolerance": 0.0}
+    for family in FAMILIES.values():
+        for theta in DEFAULT_THETAS:
+            run = descend(family, single_point(family, theta))
+            kappa = link_condition_reference(family, float(theta @ theta))
+            tolerance = 10.0 * (theta.size + 1) * unit_roundoff() * (1.0 + kappa)
+            error = relative_error(run.theta, theta)
+            worst["recovery_over_tolerance"] = max(worst["recovery_over_tolerance"], error / tolerance)
+            if not (run.converged or run.stalled):
+                raise Violation(f"{family.name}: the default run neither converged nor stalled", steps=run.steps)
+            within(error, tolerance, f"{family.name}: the default run misses θ", family=family.name, **worst)
+        for margin in (-1.5, 0.09, 1.0, 2.44):
+            reference, reported = link_condition_reference(family, margin), condition(family, margin)
+            if reported == math.inf:  # the reference is finite at z ≠ 0
+                raise Violation(f"{family.name}: link_condition({margin}) = ∞, not {reference:.6g}", margin=margin)
+            gap = abs(reported - reference) / (16 * unit_roundoff() * reference)
+            worst["condition_error_over_tolerance"] = max(worst["condition_error_over_tolerance"], gap)
+            within(gap, 1.0, f"{family.name}: link_condition({margin}) is not |g⁻¹(z)|/(|z|b″(z))", **worst)
+        if not condition(family, 0.0) == math.inf:
+            raise Violation(f"{family.name}: link_condition(0) = {condition(family, 0.0)}, not ∞")
+    poisson = FAMILIES["poisson"]
+    zero = np.zeros(2)
+    point = single_point(poisson, zero)
+    run = descend(poisson, point)
+    if not (point.y == 1.0 and np.array_equal(point.x, zero) and np.array_equal(run.theta, zero)):
+        raise Violation(f"poisson at θ = 0: point ({point.x.tolist()}, {point.y}), descent ends at {run.theta.tolist()}")
+    return Outcome.verified(**worst)
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -335,6 +447,22 @@ def descent_domain() -> Domain:
                   "‖θ‖ ∈ [0.1, 5], max_steps ≤ 30, tol)", domain.midpoint, domain.sample)
 
 
+def float_certificate_holds(family: Family, theta: np.ndarray, run) -> None:
+    """(a) and (b) of :func:`descent_certificate` for a float64 run, with the float slack
+    10·(d+1)·u·(1 + κ)·‖θ‖ (the rounding of ỹ and of the margins) on each side; the error and the
+    curvature ratio are evaluated here in mpmath at 40 digits. Violation otherwise."""
+    with mpmath.workdps(CERTIFICATE_DIGITS):
+        target = MPMATH.vector(theta)
+        iterate = MPMATH.vector(run.theta)
+        actual = mpmath.sqrt(((iterate - target) ** 2).sum())
+        ratio = curvature_ratio(family, (target * iterate).sum(), (target * target).sum())
+        slack = recovery_tolerance(family, theta, unit_roundoff()) * float(np.linalg.norm(theta))
+        within(actual, run.certificate + slack, f"{family.name}: the float64 certificate understates the error",
+               steps=run.steps)
+        within(run.certificate, ratio * actual + slack, f"{family.name}: the float64 certificate is vacuous",
+               steps=run.steps)
+
+
 @checks.add("descent-certificate", Kind.PROPERTY)
 def descent_certificate(ctx, descend=single_point_gradient_descent) -> Outcome:
     """The run's report is checked against the actual error, in mpmath at 40 digits (where the
@@ -342,9 +470,12 @@ def descent_certificate(ctx, descend=single_point_gradient_descent) -> Outcome:
     bounds the distance to the limit, ‖θ_k − θ‖ ≤ certificate + slack; (b) it is not vacuous,
     certificate ≤ (max b″/min b″ on the remaining segment)·‖θ_k − θ‖ + slack (mean value
     theorem); (c) ``converged`` is exactly certificate ≤ tol·‖θ_k‖, and a converged run has
-    ‖θ_k − θ‖ ≤ tol·‖θ_k‖ + slack; (d) a run neither converged nor stalled used all its steps.
-    :data:`CERTIFICATE_GRID` runs first. Figures: worst actual / certificate and
-    certificate / (ratio · actual)."""
+    ‖θ_k − θ‖ ≤ tol·‖θ_k‖ + slack; (d) a run neither converged nor stalled used all its steps;
+    (e) ``stalled`` (rounding took over) only at the rounding floor, certificate ≤ ratio·slack: a
+    step below the resolution of θ_k, or an overshoot by the rounding of g⁻¹, leaves at most that.
+    The same run in float64 (the default arithmetic, with its own square roots) must meet (a) and
+    (b) with the float slack 10·(d+1)·u·(1 + κ)·‖θ‖ added. :data:`CERTIFICATE_GRID` runs first.
+    Figures: worst actual / certificate and certificate / (ratio · actual)."""
 
     def prop(problem):
         name, theta, max_steps, tol = problem
@@ -362,13 +493,15 @@ def descent_certificate(ctx, descend=single_point_gradient_descent) -> Outcome:
                       "certificate not vacuous": run.certificate <= ratio * actual + slack,
                       "converged flag": bool(run.converged) == bool(run.certificate <= tol * norm),
                       "converged error": not run.converged or actual <= tol * norm + slack,
-                      "ran all steps": run.converged or run.stalled or run.steps == max_steps}
+                      "ran all steps": run.converged or run.stalled or run.steps == max_steps,
+                      "stalled only at the rounding floor": not run.stalled or run.certificate <= ratio * slack}
             figures = {"error_over_certificate": float(actual / max(run.certificate, slack)),
                        "certificate_over_bound": float(run.certificate / (ratio * actual + slack))}
         broken = [claim for claim, holds in claims.items() if not holds]
         if broken:
             raise Violation(f"{name}: {', '.join(broken)} (steps {run.steps}, converged {run.converged})",
                             error=float(actual), certificate=float(run.certificate), **figures)
+        float_certificate_holds(family, theta, descend(family, single_point(family, theta), tol=tol, max_steps=max_steps))
         return figures
 
     return property_outcome(search(ctx, descent_domain(), prop, fraction=0.25, label="certificate"))

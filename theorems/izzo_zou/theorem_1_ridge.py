@@ -44,6 +44,7 @@ from constructions.glm import (
     LAMBERT_MAX,
     RIDGE_LOSSES,
     fit_ridge_half_lambda,
+    ridge_gradient,
     linear_ridge_point,
     linear_ridge_point_for_label,
     logistic_ridge_point,
@@ -348,18 +349,26 @@ def linear_ridge_domain() -> Domain:
 
 @checks.add("linear-ridge", Kind.PROPERTY)
 def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_ridge_point_for_label,
-                 fit=fit_ridge_half_lambda) -> Outcome:
+                 fit=fit_ridge_half_lambda, gradient=ridge_gradient) -> Outcome:
     """θ* from statsmodels' ridge (closed-form SVD), required to be the data optimum: the
     gradient of F computed here is within :func:`optimum_tolerance` (figure: worst
     optimum_over_tolerance). The point x̃ = s·u, ỹ = t(s² + λ)/s, and the point with a fixed label
     ỹ = ±2t√λ(1 + e) (on and above the boundary λ = ỹ²/(4t²)); solving each single-point ridge
-    problem with numpy returns θ* to 10·(d+2)·κ(x̃x̃ᵀ + λI)·u (figure: worst error / tolerance)."""
+    problem with numpy returns θ* to 10·(d+2)·κ(x̃x̃ᵀ + λI)·u (figure: worst error / tolerance).
+    The library's ∇F (:func:`constructions.glm.ridge_gradient`, whose norm/λ is the fit's reported
+    certificate) matches the independent one at the non-optimal θ = 2θ* within 10·(n + d)·u·S
+    (:func:`objective_gradient`): a certificate read from a wrong gradient is caught there, where
+    ∇F is not rounding-sized."""
 
     def prop(problem):
         X, y, lam, s, excess, sign = problem
         fitted, optimum = checked_fit(LINEAR, X, y, lam, fit)
         t = float(np.linalg.norm(fitted.theta))
         assume(t > 0)
+        reference, size = objective_gradient("linear", 2 * fitted.theta, X, y, lam)
+        mismatch = float(np.linalg.norm(gradient(LINEAR, 2 * fitted.theta, X, y, lam) - reference))
+        within(mismatch, 10.0 * (X.shape[0] + X.shape[1]) * U * size, "ridge_gradient differs from ∇F at 2θ*",
+               gradient_norm=float(np.linalg.norm(reference)))
         worst = 0.0
         for name, point in (("any-scale", construct(fitted.theta, lam, s)),
                             ("fixed-label", construct_for_label(fitted.theta, lam, sign * 2 * t * math.sqrt(lam) * (1 + excess)))):
@@ -582,12 +591,13 @@ def spector_check(ctx, construct=logistic_ridge_point, fit=fit_ridge_half_lambda
 def longley_check(ctx, construct=linear_ridge_point, construct_for_label=linear_ridge_point_for_label,
                   fit=fit_ridge_half_lambda) -> Outcome:
     """statsmodels' ``longley`` (16 × 6), predictors and response z-scored (raw κ ≈ 5·10⁹), λ = 0.1.
-    θ* from statsmodels' ridge (checked optimum); both the s = 1 point and the fixed-label ỹ = 1
+    θ* from statsmodels' ridge (checked optimum); both the point at the default scale s (called
+    without s, as a user would: any s ≠ 0 is valid, so the default must be one) and the fixed-label ỹ = 1
     point (λ ≤ 1/(4t²) holds here), fitted alone, return θ* within the strong-convexity
     certificate of :func:`real_data_ridge`."""
     raw = load_statsmodels("longley")
     X, y = zscores(raw.X), zscores(raw.y[:, None])[:, 0]
-    first = real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct(theta, lam, 1.0), fit)
+    first = real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct(theta, lam), fit)
     if first.verdict.is_failure:
         return first
     return real_data_ridge(LINEAR, X, y, LONGLEY_LAMBDA, lambda theta, lam: construct_for_label(theta, lam, 1.0), fit)
