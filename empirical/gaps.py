@@ -21,8 +21,12 @@ import pandas as pd
 from empirical.store import read_jsonl
 
 RUNS_DIR = Path(__file__).resolve().parent / "runs"
-PRESET_PREFERENCE = ("gpu", "cpu", "cpu-lite", "coverage-lite", "coverage-lite-normalised", "coverage-lite-convnet",
-                     "smoke")
+# Which registered design decides a law, most thorough first; at the same scale, a design evaluated under a
+# fixed step count (gpu-h200, cpu-steps) ahead of the older epochs-protocol one (gpu, cpu). The ConvNet
+# laws choose among the ConvNet presets only, the convex claim among the convex ones only.
+PRESET_PREFERENCE = ("gpu-h200", "gpu", "cpu-steps", "cpu", "cpu-lite", "coverage-lite", "coverage-lite-normalised",
+                     "coverage-lite-convnet", "smoke")
+CONVEX_PRESET_PREFERENCE = ("convex", "convex-lite")
 
 
 def committed_rows(directory: str | Path = RUNS_DIR) -> list[dict]:
@@ -59,16 +63,31 @@ def evaluations(rows: Iterable[dict]) -> pd.DataFrame:
     return table
 
 
-def choose_preset(table: pd.DataFrame, coverage: bool) -> tuple[str, list[str]]:
-    """(the registered confirmatory preset that decides, the other presets with trials of the
-    wanted kind): the most thorough confirmatory one (see PRESET_PREFERENCE and
-    :mod:`empirical.registrations`); a user's runs (one unregistered design) decide alone."""
+def testbed_of(preset: str) -> str:
+    """The testbed of a named preset (``convnet`` or ``convex``); a user's own design is ``convnet``."""
+    from empirical.presets import PRESETS
+
+    chosen = PRESETS.get(preset)
+    return chosen.testbed if chosen is not None else "convnet"
+
+
+def testbed_presets(table: pd.DataFrame, coverage: bool, testbed: str = "convnet") -> set[str]:
+    """The presets of ``testbed`` with trials of the wanted kind (coverage or scaling) in ``table``."""
+    return {name for name in set(table[table.coverage == coverage].preset) if testbed_of(name) == testbed}
+
+
+def choose_preset(table: pd.DataFrame, coverage: bool, testbed: str = "convnet") -> tuple[str, list[str]]:
+    """(the registered confirmatory preset that decides, the other presets of the same testbed with
+    trials of the wanted kind): the most thorough confirmatory one (see PRESET_PREFERENCE,
+    CONVEX_PRESET_PREFERENCE and :mod:`empirical.registrations`); a user's runs (one unregistered
+    design, counted as a ConvNet one) decide alone. Presets of another testbed are never candidates."""
     from empirical.registrations import deciding_preset
 
-    present = set(table[table.coverage == coverage].preset)
+    present = testbed_presets(table, coverage, testbed)
     if not present:
-        raise ValueError(f"the runs hold no {'coverage' if coverage else 'scaling'} trials with a full-data reference")
-    return deciding_preset(present, PRESET_PREFERENCE)
+        raise ValueError(f"the runs hold no {'coverage' if coverage else 'scaling'} trials of the {testbed} testbed "
+                         f"with a full-data reference")
+    return deciding_preset(present, CONVEX_PRESET_PREFERENCE if testbed == "convex" else PRESET_PREFERENCE)
 
 
 def scaling_table(table: pd.DataFrame, preset: str) -> pd.DataFrame:

@@ -53,7 +53,9 @@ class Protocol:
     reference (``None``: the preset's ``full_epochs``). ``dsa_at_evaluation``: a set distilled
     with DSA is evaluated with the DSA augmentations added to the configuration's.
     ``learned_lr``: a set that carries a learned step size (MTT) is evaluated at that learning
-    rate. ``solver``: ``sgd`` (the configuration's optimiser) or ``lbfgs`` (the convex testbed:
+    rate. ``epoch_floor``: the epochs of the largest distilled set that ``eval_steps`` must cover
+    (checked when a preset is built; :data:`EVALUATION_EPOCHS_FLOOR` unless the design fixed fewer
+    before the floor existed, as ``gpu-h200`` did). ``solver``: ``sgd`` (the configuration's optimiser) or ``lbfgs`` (the convex testbed:
     full-batch L-BFGS until every test logit is certified within ``tolerance`` of the optimum's)."""
 
     name: str
@@ -63,9 +65,10 @@ class Protocol:
     learned_lr: bool = False
     solver: str = "sgd"
     tolerance: float | None = None
+    epoch_floor: int = EVALUATION_EPOCHS_FLOOR
 
     def __post_init__(self) -> None:
-        for label in ("eval_steps", "full_steps"):
+        for label in ("eval_steps", "full_steps", "epoch_floor"):
             value = getattr(self, label)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"protocol {self.name!r}: {label} must be an integer >= 1 or None, got {value!r}")
@@ -143,13 +146,13 @@ class Preset:
             raise ValueError(f"coverage size {max(self.coverage_sizes)} exceeds the pool of configurations")
         if self.protocol.eval_steps is not None and self.protocol.eval_steps < self.step_floor():
             raise ValueError(f"preset {self.name!r}: {self.protocol.eval_steps} evaluation steps are fewer than "
-                             f"{EVALUATION_EPOCHS_FLOOR} epochs of its largest set ({self.step_floor()} steps)")
+                             f"{self.protocol.epoch_floor} epochs of its largest set ({self.step_floor()} steps)")
 
     def step_floor(self) -> int:
-        """SGD steps of :data:`EVALUATION_EPOCHS_FLOOR` epochs over the largest distilled set
+        """SGD steps of the protocol's ``epoch_floor`` epochs over the largest distilled set
         (10 classes × the largest k) under the configuration with the largest batch count."""
         largest = 10 * max((*self.ipcs, *self.coverage_ipcs), default=1)
-        return EVALUATION_EPOCHS_FLOOR * max(math.ceil(largest / min(c.batch_size, largest)) for c in self.family)
+        return self.protocol.epoch_floor * max(math.ceil(largest / min(c.batch_size, largest)) for c in self.family)
 
     def configuration(self, name: str) -> Configuration:
         for config in self.family:
@@ -297,8 +300,10 @@ GPU_H200 = Preset(
     name="gpu-h200",
     description=("the gpu preset sized for three ~8-minute windows of one H200 (python -m empirical.gpu_window): "
                  "full Fashion-MNIST at 28×28, ConvNet-3 width 128, k = 1…256, 3 distillation × 3 evaluation seeds, "
-                 "each network evaluated after 300 SGD steps (fixed-step protocol of the packed engine), DM, "
-                 "random subsets, GM and MTT, each plain and with DSA, and a DM coverage sweep"),
+                 "every distilled set evaluated by 300 SGD steps whatever its k (the packed engine's fixed-step "
+                 "protocol: 30 epochs of k = 256 at batch 256; no DSA at evaluation; MTT's learned step size "
+                 "unused), the full-data reference by 3 epochs; DM, random subsets, GM and MTT, each plain and "
+                 "with DSA, and a DM coverage sweep"),
     train_per_class=None, test_size=None, image_size=28,
     family=configuration_family("convnet", ("convnet-d2", "mlp"), epochs=300),
     scaling_configurations=("convnet-sgd",), methods=("dm", "gm", "mtt", "random"),
@@ -310,6 +315,7 @@ GPU_H200 = Preset(
                 "DM 200+k instead of 1000+20k iterations with real batch 128 instead of 256, GM 10 instead of 1000 "
                 "iterations (outer ≤ 10, inner ≤ 10), MTT 30 instead of 1000+5k iterations of 10 instead of 30 "
                 "student steps on 2 experts of 6 epochs, coverage at k ∈ {1, 4, 16} with 2 draws"),
+    protocol=Protocol("fixed-steps", eval_steps=300, epoch_floor=30),  # what the packed engine runs for it
 )
 
 CPU_STEPS = replace(

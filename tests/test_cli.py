@@ -158,3 +158,23 @@ def test_every_theorem_explains_itself(theorem_id):
 
     text = explain(REGISTRY.resolve(theorem_id))
     assert theorem_id in text and "statement:" in text and "checks:" in text
+
+
+def test_fail_fast_stops_at_the_first_failure_and_lists_what_was_not_run(tmp_path, capsys, fresh_registry):
+    two_checks = FALSE_CLAIM.replace('\nregister(', '''
+@checks.add("never-reached", Kind.PROPERTY)
+def never_reached(ctx):
+    """Must not run after the first check failed under --fail-fast."""
+    raise AssertionError("ran after --fail-fast should have stopped")
+
+register(''')
+    claims = tmp_path / "claims.py"
+    claims.write_text(two_checks)
+    out_json = tmp_path / "out.json"
+    code, out, _ = run("--load", str(claims), "my-lab/mean-median", "theorem-3", "--fail-fast",
+                       "--json", str(out_json), capsys=capsys)
+    document = json.loads(out_json.read_text())
+    assert code == 1 and len(document["theorems"]) == 1
+    assert document["theorems"][0]["not_run"] == ["never-reached"]
+    assert "not run (--fail-fast): never-reached" in out
+    assert f"{1 + len(fresh_registry.resolve('izzo-zou/theorem-3').checks)} check(s) not run" in out

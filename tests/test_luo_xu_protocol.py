@@ -104,3 +104,13 @@ def test_rows_record_the_protocol_and_what_each_network_trained_with(tmp_path, m
     base_lr = SMOKE.configuration("convnet-w32-sgd").lr
     assert mtt["lr"] == rows["mtt"]["learned_lr"] != base_lr and random["lr"] == base_lr
     assert mtt["augmentation"] == random["augmentation"] == list(AUGMENTATION_SETS["dsa"])
+
+
+def test_gpu_h200_declares_the_fixed_steps_its_engine_runs():
+    from empirical.packed_trials import FIXED_EVALUATION_STEPS
+    from empirical.presets import GPU_H200
+
+    assert GPU_H200.protocol.eval_steps == FIXED_EVALUATION_STEPS["gpu-h200"] == GPU_H200.step_floor()
+    assert GPU_H200.protocol.full_steps is None  # the packed engine trains the reference full_epochs epochs
+    assert not GPU_H200.protocol.dsa_at_evaluation and not GPU_H200.protocol.learned_lr
+    assert "300 SGD steps whatever its k" in GPU_H200.description

@@ -35,3 +35,28 @@ def test_exploratory_or_smoke_design_cannot_support():
         outcome = law_outcome("supported", {"dm": ["fits"]}, preset, [], {})
         assert outcome.verdict is Verdict.NOT_SUPPORTED and "cannot support a law" in outcome.note
     assert law_outcome("supported", {"dm": ["fits"]}, "cpu", [], {}).verdict is Verdict.SUPPORTED
+
+
+def test_each_testbed_decides_its_own_claim():
+    from empirical.gaps import CONVEX_PRESET_PREFERENCE, PRESET_PREFERENCE
+
+    table = evaluations(committed_rows())
+    convnet, others = choose_preset(table, coverage=False)
+    assert convnet == "cpu" and not {"convex", "convex-lite"} & set(others)
+    assert choose_preset(table, coverage=False, testbed="convex") == ("convex-lite", [])
+    assert not set(CONVEX_PRESET_PREFERENCE) & set(PRESET_PREFERENCE)
+
+
+def test_fixed_step_designs_decide_ahead_of_the_epochs_ones():
+    import copy
+
+    from empirical.gaps import PRESET_PREFERENCE
+
+    assert PRESET_PREFERENCE.index("gpu-h200") < PRESET_PREFERENCE.index("gpu")
+    assert PRESET_PREFERENCE.index("cpu-steps") < PRESET_PREFERENCE.index("cpu")
+    rows = committed_rows()
+    steps = [copy.deepcopy(row) for row in rows if row["spec"]["preset"] == "cpu"]
+    for row in steps:
+        row["spec"]["preset"] = "cpu-steps"
+    chosen, others = choose_preset(evaluations(rows + steps), coverage=False)
+    assert chosen == "cpu-steps" and "cpu" in others

@@ -224,6 +224,10 @@ def test_classification_of_a_run_against_the_baseline():
         "killed", "exit 1 without a report: NameError: x")
     assert classify(RunResult(None, 9.0, None, ""), baseline, ["t"])[0] == "timeout"
     assert classify(RunResult(-24, 9.0, None, ""), baseline, ["t"])[0] == "timeout"  # SIGXCPU
+    refuted = {"t::c": "falsified"}  # a claim registered as refuted: its refuting check is falsified
+    assert classify(RunResult(0, 1.0, document("falsified"), ""), refuted, ["t"]) == ("survived", "")
+    assert classify(RunResult(0, 1.0, document("verified"), ""), refuted, ["t"]) == (
+        "killed", "verdict changed: t::c falsified → verified")
 
 
 def test_an_unmutated_tree_that_fails_its_oracle_is_refused(tiny_repo):

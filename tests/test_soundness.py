@@ -11,9 +11,9 @@ import pytest
 from hypothesis import strategies as st
 
 from theorems import CheckContext, Checks, Kind, Outcome, Theorem, Verdict, Violation, property_outcome, search, within
-from theorems.domains import integers, interval, sampled, tuples
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.runner import run_check
-from theorems.searching import NonFiniteFigure, SubjectRefused
+from theorems.searching import NonFiniteFigure, SubjectRefused, collecting_searches, tally
 from theorems.soundness import CASES, run_case
 
 
@@ -229,3 +229,120 @@ def test_refuted_claim_run_on_a_users_subject_is_judged_as_an_ordinary_claim():
                 and callable(c.subjects[n]))
     result = run("chen-huang-weng/theorem-6.2", **{name: raiser})
     assert result.verdict is not Verdict.REFUTED and result.verdict.is_failure
+
+
+def test_parametric_grid_reaches_every_parameter_end_and_is_the_same_on_every_seed():
+    from theorems.strategies import regression_domain
+
+    domain = regression_domain(max_n=12, max_d=5, max_condition=1e3)
+    again = regression_domain(max_n=12, max_d=5, max_condition=1e3)
+    assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in zip(domain.grid, again.grid))
+    shapes = {X.shape for X, _ in domain.grid}
+    assert {(1, 1), (12, 1), (5, 5), (12, 5)} <= shapes
+    conditions = [np.linalg.cond(X) for X, _ in domain.grid]
+    assert math.isclose(min(conditions), 1.0, rel_tol=1e-9) and math.isclose(max(conditions), 1e3, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_parametric_domain_catches_a_failure_only_at_the_largest_condition_number(seed):
+    from theorems.strategies import regression_domain
+
+    def prop(example):
+        X, _ = example
+        if np.linalg.cond(X) > 0.99e3:  # false only at the very edge of κ(X) ≤ 10³
+            raise Violation("edge", condition=float(np.linalg.cond(X)))
+
+    result = search(CheckContext(profile="dev", seed=seed), regression_domain(), prop)
+    assert result.found and result.grid > 0
+
+
+def test_many_axis_products_keep_both_ends_of_every_axis_among_their_corners():
+    domain = tuples(*[sampled([0, 1]) for _ in range(8)])  # 256 corners, at most 64 kept
+    corners = domain.grid[:64]
+    assert all({corner[axis] for corner in corners} == {0, 1} for axis in range(8))
+
+
+# -- domains without a strategy, and rates (tally) -----------------------------------------------
+
+def _grid_only(values) -> Domain:
+    """A strategy-less domain of exactly these examples (no uniform draws)."""
+    return Domain(None, tuple(values), f"{len(values)} fixed examples")
+
+
+def test_a_strategy_less_domain_is_searched_on_its_grid_and_uniform_draws_only():
+    parameters = tuples(interval(0.0, 1.0), integers(1, 4))
+    domain = parametric(None, parameters, lambda point, rng: (*point, float(rng.standard_normal())))
+    assert domain.strategy is None and domain.map(lambda x: x).strategy is None
+    ctx = CheckContext(profile="dev", seed=0)
+    result = search(ctx, domain, lambda example: {"x": example[0]}, fraction=0.05, minimum=3)
+    assert not result.found and result.grid == len(domain.grid)
+    assert result.tried == len(domain.grid) + ctx.scaled(0.05, 3)  # no hypothesis phase
+
+
+def _window_judge(example):
+    x, _ = example
+    return "missed" if 0.43 < x < 0.49 else {"x": x}  # 6 % of the range: only the grid catches it
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tally_catches_a_miss_on_a_narrow_parameter_window_on_the_grid(seed):
+    domain = parametric(None, tuples(interval(0.0, 1.0)), lambda point, rng: (point[0], int(rng.integers(9))))
+    with collecting_searches() as found:
+        result = tally(CheckContext(profile="dev", seed=seed), domain, _window_judge, fraction=0.02, minimum=1,
+                       allowed=lambda draws: 0)
+    assert found == [result] and result.found and 0.43 < result.counterexample[0] < 0.49
+    assert result.violation.figures["misses"] >= 1 and result.violation.figures["allowed_misses"] == 0
+
+
+@pytest.mark.parametrize("misses, verdict", [(3, Verdict.VERIFIED), (4, Verdict.FALSIFIED)])
+def test_tally_passes_at_the_allowance_and_fails_above_it(misses, verdict):
+    def judge(x):
+        return f"missed {x}" if x < misses else None
+
+    result = tally(CheckContext(), _grid_only([*range(20), 0, 1]), judge, fraction=1.0, allowed=lambda draws: 3)
+    outcome = property_outcome(result)
+    assert outcome.verdict is verdict and result.tried == 20  # the repeated 0 and 1 count once
+    if verdict is Verdict.FALSIFIED:
+        assert result.counterexample == 0
+        assert result.violation.figures == {"misses": 4, "draws": 20, "allowed_misses": 3}
+    else:
+        assert outcome.figures == {"examples": 20, "misses": 3.0, "allowed_misses": 3.0}
+
+
+def test_a_nan_figure_in_a_tally_is_an_error():
+    def claim(ctx):
+        """A judge whose figure is NaN on one example."""
+        judged = tally(ctx, _grid_only([0.0, 1.0]), lambda x: {"gap": x / x if x else x * math.nan},
+                       fraction=1.0, allowed=lambda draws: 1)
+        return property_outcome(judged)
+
+    assert _run(claim).verdict is Verdict.ERROR
+
+
+def test_a_subject_refusal_inside_a_tally_is_a_violation_not_a_miss():
+    def claim(ctx, solve=lambda x: 1 / x):
+        """Tallies a subject's answers, allowing every example to miss."""
+        return property_outcome(tally(ctx, _grid_only([1.0, 0.0]), lambda x: {"value": solve(x)}, fraction=1.0,
+                                      allowed=lambda draws: draws))
+
+    result = _run(claim)
+    assert result.verdict is Verdict.FALSIFIED and "refused" in result.outcome.note
+
+
+def test_a_check_cannot_pass_over_a_tally_that_exceeded_its_allowance():
+    def claim(ctx):
+        """Builds its verdict by hand from a tally's count."""
+        judged = tally(ctx, _grid_only(range(5)), lambda x: "missed", fraction=1.0, allowed=lambda draws: 1)
+        return Outcome.verified(examples=judged.tried)
+
+    assert _run(claim).verdict is Verdict.FALSIFIED
+
+
+def test_tally_refuses_an_allowance_that_is_not_a_count():
+    with pytest.raises(ValueError, match="miss count"):
+        tally(CheckContext(), _grid_only([1]), lambda x: None, fraction=1.0, allowed=lambda draws: -1)
+
+
+def test_tally_refuses_a_domain_it_cannot_draw_from():
+    with pytest.raises(ValueError, match="grid or a uniform sampler"):
+        tally(CheckContext(), Domain(st.integers()), lambda x: None, fraction=1.0, allowed=lambda draws: 0)

@@ -272,10 +272,12 @@ def _write_json(json_path: str, text: str) -> None:
                    "checks that do not take it are reported not-applicable. Repeatable.")
 @click.option("--runs", "runs_path", metavar="FILE", help="Fit the Luo & Xu laws to your runs (CSV or JSON lines; "
               "see docs/testing-laws-on-your-runs.md) instead of the committed runs.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first falsified or error check (exit 1); "
+              "the checks and theorems left are listed as not run.")
 @_load_option
 @click.pass_context
 def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rerun, preset, subject_options,
-                runs_path, load) -> None:
+                runs_path, fail_fast, load) -> None:
     """Run the checks of the named theorems ('all' for every one)."""
     _load_files(load)
     theorems = _resolve(ids)
@@ -296,12 +298,17 @@ def run_command(click_ctx, ids, profile, seed, json_path, explain, plot_dir, rer
     results = []
     for theorem in theorems:
         result = run_theorem(theorem, ctx, progress=lambda r: click.echo(check_line(r), err=True),
-                             subjects=subjects or None)
+                             subjects=subjects or None, fail_fast=fail_fast)
         echo(theorem_table(result) + "\n")
         results.append(result)
+        if fail_fast and result.verdict.is_failure:
+            break
     verdicts = [r.verdict for r in results]
     counts = {v: verdicts.count(v) for v in Verdict if v in verdicts}
     echo(f"{len(results)} theorem(s): " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+    left = sum(len(r.not_run) for r in results) + sum(len(t.checks) for t in theorems[len(results):])
+    if left:
+        echo(f"--fail-fast: stopped at the first failure; {left} check(s) not run")
     if json_path:
         text = dumps(as_document(results, profile, seed))
         if to_stdout:

@@ -42,9 +42,12 @@ MAX_CORNERS = 64
 
 @dataclass(frozen=True)
 class Domain:
-    """A strategy and the examples tried before it (``grid``), with a one-line description."""
+    """A strategy and the examples tried before it (``grid``), with a one-line description.
 
-    strategy: st.SearchStrategy
+    ``strategy`` may be ``None``: the domain is then searched on its grid and uniform draws only
+    (for examples such as simulated data sets, where shrinking would only re-simulate)."""
+
+    strategy: st.SearchStrategy | None
     grid: tuple = ()
     description: str = ""
     midpoint: Any = None
@@ -54,7 +57,8 @@ class Domain:
         """The image of this domain under ``fn`` (its grid and uniform sampler mapped too)."""
         midpoint = None if self.midpoint is None else fn(self.midpoint)
         sample = None if self.sample is None else (lambda rng: fn(self.sample(rng)))
-        return Domain(self.strategy.map(fn), tuple(fn(x) for x in self.grid),
+        strategy = None if self.strategy is None else self.strategy.map(fn)
+        return Domain(strategy, tuple(fn(x) for x in self.grid),
                       description or self.description, midpoint, sample)
 
 
@@ -80,6 +84,8 @@ def interval(lo: float, hi: float, *, points: int = GRID_POINTS, log: bool = Fal
         midpoint = (lo + hi) / 2
         def sample(rng):
             return float(rng.uniform(lo, hi))
+    if points % 2:
+        grid[points // 2] = midpoint  # exactly the midpoint product grids centre on (not an ulp off)
     ordered = _boundary_first([float(x) for x in grid])
     return Domain(strategy, tuple(ordered), f"[{lo:g}, {hi:g}]" + (" (log)" if log else ""), midpoint, sample)
 
@@ -111,13 +117,14 @@ def tuples(*domains: Domain) -> Domain:
     """The product domain; draws are tuples, the grid covers corners and each axis's grid."""
     if not domains:
         raise ValueError("tuples needs at least one domain")
-    strategy = st.tuples(*(d.strategy for d in domains))
+    strategies = [d.strategy for d in domains]
+    strategy = None if any(s is None for s in strategies) else st.tuples(*strategies)
     if any(d.midpoint is None or not d.grid for d in domains):
         # without a midpoint on every axis only the combinations of the given grids are sound
         grid = list(itertools.islice(itertools.product(*(d.grid for d in domains)), MAX_CORNERS))
         return Domain(strategy, tuple(grid), " × ".join(d.description for d in domains))
     ends = [d.grid[:2] for d in domains]
-    grid: list[tuple] = list(itertools.islice(itertools.product(*ends), MAX_CORNERS))
+    grid: list[tuple] = _spread(list(itertools.product(*ends)), MAX_CORNERS)
     middle = tuple(d.midpoint for d in domains)
     for axis, d in enumerate(domains):
         for value in d.grid:
@@ -133,7 +140,7 @@ PRODUCT_AXES = 2
 """Product domains of at most this many axes also try the product of every other grid point."""
 
 
-def parametric(strategy: st.SearchStrategy, parameters: Domain,
+def parametric(strategy: st.SearchStrategy | None, parameters: Domain,
                build: Callable[[Any, np.random.Generator], Any], *, description: str = "") -> Domain:
     """A domain of structured examples (matrices, data sets) described by a few parameters.
 
@@ -144,7 +151,8 @@ def parametric(strategy: st.SearchStrategy, parameters: Domain,
     of them are always tried), its entries drawn from a generator seeded by the point's position:
     the same examples on every run and every seed. Uniform draws take parameters and entries from
     the check's generator. ``strategy`` (usually the composite strategy that makes the same
-    examples from hypothesis's draws) is what hypothesis searches and shrinks afterwards.
+    examples from hypothesis's draws) is what hypothesis searches and shrinks afterwards; ``None``
+    when shrinking an example would only rebuild it (the domain is then grid and uniform draws).
     """
     if not parameters.grid or parameters.sample is None:
         raise ValueError("parametric needs a parameter domain with a grid and a uniform sampler")
@@ -152,6 +160,16 @@ def parametric(strategy: st.SearchStrategy, parameters: Domain,
     midpoint = build(parameters.midpoint, np.random.default_rng(len(grid))) if parameters.midpoint is not None else grid[0]
     return Domain(strategy, grid, description or f"built from {parameters.description}", midpoint,
                   lambda rng: build(parameters.sample(rng), rng))
+
+
+def _spread(values: list, most: int) -> list:
+    """At most ``most`` of ``values`` (all of them when they fit), chosen by a fixed permutation
+    (the same on every run), so that a product of many axes keeps corners with both ends of every
+    axis instead of the first ``most`` in product order (where the first axes never move)."""
+    if len(values) <= most:
+        return values
+    chosen = np.random.default_rng(0).permutation(len(values))[:most]
+    return [values[i] for i in sorted(chosen)]
 
 
 def _every_other(grid: tuple) -> list:

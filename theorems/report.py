@@ -88,6 +88,8 @@ def theorem_table(result: TheoremResult) -> str:
             notes.append(f"  {c.check.name}: {c.outcome.note}")
         if c.verdict.is_failure and c.outcome.counterexample is not None:
             notes.append(f"    counterexample: {counterexample_text(c.outcome.counterexample)}")
+    if result.not_run:
+        notes.append(f"  not run (--fail-fast): {', '.join(result.not_run)}")
     title = f"{result.theorem.id} — {result.theorem.title}: {result.verdict}"
     return "\n".join([title, table, *notes])
 

@@ -65,6 +65,7 @@ class TheoremResult:
     theorem: Theorem
     checks: tuple[CheckResult, ...]
     substituted: bool = False
+    not_run: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> Verdict:
@@ -89,11 +90,14 @@ class TheoremResult:
         return {**self.as_json(), "seconds": self.seconds}
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        record = {
             "id": self.theorem.id,
             "verdict": str(self.verdict),
             "checks": [c.as_json() for c in self.checks],
         }
+        if self.not_run:
+            record["not_run"] = list(self.not_run)
+        return record
 
 
 def run_check(theorem: Theorem, check: Check, ctx: CheckContext, **subjects: Any) -> CheckResult:
@@ -142,10 +146,14 @@ def _short(value: Any) -> str:
 
 
 def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None,
-                subjects: dict[str, Any] | None = None) -> TheoremResult:
-    """Run every check; with ``subjects``, the checks that take none of them are ``not-applicable``."""
+                subjects: dict[str, Any] | None = None, fail_fast: bool = False) -> TheoremResult:
+    """Run every check; with ``subjects``, the checks that take none of them are ``not-applicable``.
+
+    ``fail_fast`` stops after the first check whose verdict is a failure (``falsified`` or
+    ``error``; for a claim registered as refuted, a failure of a check other than its refuting
+    ones); the checks left are listed in ``not_run``, and the theorem's verdict is already a failure."""
     results = []
-    for check in theorem.checks:
+    for index, check in enumerate(theorem.checks):
         if subjects:
             taken = {name: obj for name, obj in subjects.items() if name in check.subjects}
             if not taken:
@@ -159,4 +167,8 @@ def run_theorem(theorem: Theorem, ctx: CheckContext, progress=None,
         if progress is not None:
             progress(result)
         results.append(result)
+        expected = theorem.refuted_by if theorem.status == "refuted" and not subjects else ()
+        if fail_fast and result.verdict.is_failure and check.name not in expected:
+            left = tuple(c.name for c in theorem.checks[index + 1:])
+            return TheoremResult(theorem, tuple(results), substituted=bool(subjects), not_run=left)
     return TheoremResult(theorem, tuple(results), substituted=bool(subjects))

@@ -5,16 +5,20 @@ A *property* is a function of one example that returns the figures it measured (
 best written with :func:`within`, which is NaN-safe and steers the search toward the boundary.
 
 :func:`search` tries a property over a :class:`~theorems.domains.Domain` (or a bare hypothesis
-strategy) in two phases:
+strategy) in three phases:
 
 1. the domain's *grid*: its boundary values and a coarse grid, in order, every run;
 2. as many uniform draws from the domain as the profile's budget (seeded by the context), when
    the domain can sample itself;
 3. hypothesis draws under the context's profile and seed, guided by ``hypothesis.target`` on the
-   largest margin ``error / bound`` that :func:`within` saw on each example.
+   largest margin ``error / bound`` that :func:`within` saw on each example (skipped for a domain
+   without a strategy).
 
-It returns what it found: the first violating example (shrunk by hypothesis when found in phase
-2), the number of *distinct* examples tested (replays while shrinking and rejected draws are not
+:func:`tally` runs the same phases 1 and 2 through the same per-example machinery, for a *rate*:
+it counts the examples on which a judged procedure missed and fails when they exceed an allowance.
+
+A search returns what it found: the first violating example (shrunk by hypothesis when found in
+phase 3), the number of *distinct* examples tested (replays while shrinking and rejected draws are not
 counted) and the worst value of every figure over the examples that held.
 
 Verdict rules enforced here and in :mod:`theorems.runner`:
@@ -40,6 +44,7 @@ import hashlib
 import inspect
 import math
 import pickle
+import warnings
 
 import numpy as np
 from dataclasses import dataclass, field
@@ -48,7 +53,7 @@ from typing import Any, Callable
 from hypothesis import given, reject, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
 
 from theorems.context import CheckContext
 from theorems.domains import Domain, from_strategy
@@ -65,6 +70,7 @@ __all__ = [
     "property_outcome",
     "reject",
     "search",
+    "tally",
     "watching_subjects",
     "within",
 ]
@@ -283,6 +289,37 @@ def _collected(result: SearchResult) -> SearchResult:
     return result
 
 
+def _as_domain(domain: Domain | st.SearchStrategy) -> Domain:
+    if isinstance(domain, Domain):
+        return domain
+    return from_strategy(domain) or Domain(domain)
+
+
+def _fixed_examples(ctx: CheckContext, domain: Domain, fraction: float, minimum: int, label: str) -> list:
+    """Phases 1 and 2: the domain's grid, then ``ctx.scaled(fraction, minimum)`` uniform draws
+    from the context's generator (none when the domain cannot sample itself)."""
+    uniform = []
+    if domain.sample is not None:
+        rng = ctx.rng("uniform", label)
+        uniform = [domain.sample(rng) for _ in range(ctx.scaled(fraction, minimum))]
+    return [*domain.grid, *uniform]
+
+
+def _try_fixed(ctx: CheckContext, domain: Domain, result: SearchResult, prop: Callable[[Any], Any],
+               fraction: float, minimum: int, label: str) -> bool:
+    """Run ``prop`` on the grid and the uniform draws; ``True`` when one of them violated it."""
+    for example in _fixed_examples(ctx, domain, fraction, minimum, label):
+        try:
+            with warnings.catch_warnings():  # a property's assume() outside hypothesis is a plain rejection here
+                warnings.simplefilter("ignore", HypothesisDeprecationWarning)
+                _test(result, prop, example, steer=False)
+        except UnsatisfiedAssumption:
+            continue
+        except Violation:
+            return True
+    return False
+
+
 def search(
     ctx: CheckContext,
     domain: Domain | st.SearchStrategy,
@@ -293,28 +330,19 @@ def search(
     label: str = "",
     seeking: bool = False,
 ) -> SearchResult:
-    """Try to falsify ``prop`` on the domain's grid, then on draws from its strategy.
+    """Try to falsify ``prop`` on the domain's grid, then on uniform draws and draws from its strategy.
 
     ``fraction`` scales the profile's example budget for properties that cost more than a few
-    milliseconds an example; grid examples come on top of it. Numeric figures returned by ``prop``
-    are reduced by their maximum; a non-finite one raises :class:`NonFiniteFigure`. ``seeking``
-    marks a search that looks for an instance (its violation is what the check wants to find);
-    otherwise a violation it finds may not end in a passing verdict (the runner enforces it).
+    milliseconds an example; grid examples come on top of it. A domain without a strategy is
+    searched on its grid and uniform draws only. Numeric figures returned by ``prop`` are reduced
+    by their maximum; a non-finite one raises :class:`NonFiniteFigure`. ``seeking`` marks a search
+    that looks for an instance (its violation is what the check wants to find); otherwise a
+    violation it finds may not end in a passing verdict (the runner enforces it).
     """
-    if not isinstance(domain, Domain):
-        domain = from_strategy(domain) or Domain(domain)
+    domain = _as_domain(domain)
     result = SearchResult(seeking=seeking, domain=domain.description, grid=len(domain.grid))
-    uniform = ()
-    if domain.sample is not None:
-        rng = ctx.rng("uniform", label)
-        uniform = [domain.sample(rng) for _ in range(ctx.scaled(fraction, minimum))]
-    for example in (*domain.grid, *uniform):
-        try:
-            _test(result, prop, example, steer=False)
-        except UnsatisfiedAssumption:
-            continue
-        except Violation:
-            return _collected(result)
+    if _try_fixed(ctx, domain, result, prop, fraction, minimum, label) or domain.strategy is None:
+        return _collected(result)
 
     @ctx.hypothesis_settings(fraction, minimum)
     @hypothesis_seed(ctx.hypothesis_seed(label))
@@ -329,6 +357,56 @@ def search(
         # a violation that did not come from the property (raised while drawing an example) escapes
         if violation is not result.violation:
             raise
+    return _collected(result)
+
+
+def tally(
+    ctx: CheckContext,
+    domain: Domain,
+    judge: Callable[[Any], "str | dict | None"],
+    *,
+    fraction: float,
+    allowed: Callable[[int], int],
+    minimum: int = 5,
+    label: str = "",
+) -> SearchResult:
+    """Bound a *rate*: the share of examples on which ``judge`` misses, for procedures (statistical
+    tests, fits) that are allowed an occasional wrong answer on noisy data.
+
+    ``judge(example)`` returns a message (``str``) when its verdict on the example is wrong (a
+    *miss*), otherwise its figures (a dict, or ``None``); it raises :class:`Violation` for a
+    failure no rate excuses. The examples are the domain's grid and ``ctx.scaled(fraction,
+    minimum)`` uniform draws (no hypothesis phase: a rate is estimated on draws, not shrunk),
+    each run as in :func:`search` (distinct examples counted once, a NaN or ∞ figure an error, a
+    subject's exception a refusal). With ``n`` distinct examples tested, more than
+    ``allowed(n)`` misses is a :class:`Violation` (figures ``misses``, ``draws``,
+    ``allowed_misses``) whose counterexample is the first missed example.
+    """
+    domain = _as_domain(domain)
+    if not domain.grid and domain.sample is None:
+        raise ValueError("tally needs a domain with a grid or a uniform sampler (it draws nothing from a strategy)")
+    result = SearchResult(domain=domain.description, grid=len(domain.grid))
+    missed: dict[str, tuple[Any, str]] = {}  # digest → (example, message), in the order missed
+
+    def prop(example: Any) -> dict | None:
+        verdict = judge(example)
+        if isinstance(verdict, str):
+            missed.setdefault(_digest(example), (example, verdict))
+            return None
+        return verdict
+
+    if _try_fixed(ctx, domain, result, prop, fraction, minimum, label):
+        return _collected(result)
+    draws, misses = result.tried, len(missed)
+    limit = allowed(draws)
+    if not (isinstance(limit, (int, np.integer)) and limit >= 0):
+        raise ValueError(f"allowed({draws}) must be a miss count ≥ 0, got {limit!r}")
+    result.worst.update(misses=float(misses), allowed_misses=float(limit))
+    if misses > limit:
+        example, message = next(iter(missed.values()))
+        result.counterexample = example
+        result.violation = Violation(f"{misses} of {draws} examples missed (allowed {limit}); first: {message}",
+                                     misses=misses, draws=draws, allowed_misses=int(limit))
     return _collected(result)
 
 

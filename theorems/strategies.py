@@ -172,7 +172,8 @@ def kernel_problem(draw, max_n: int = 6, max_d: int = 3, duplicate: bool = False
 _GAMMAS = [0.5, 1.0, 2.0]
 
 
-def _separated_build(params, rng, duplicate: bool):
+def build_separated_inputs(params, rng, duplicate: bool):
+    """(X, γ) of :func:`separated_inputs` from parameters (d, n, γ, …) and entries drawn from ``rng``."""
     d, n, gamma = params[:3]
     pair = tuple(rng.permutation(n)[:2]) if duplicate else None
     return _separated(gamma, rng.uniform(0.0, 1.0, n), rng.uniform(-1.5, 1.5, (n, d - 1)), pair), gamma
@@ -182,7 +183,7 @@ def separated_inputs_domain(max_n: int = 6, max_d: int = 3, duplicate: bool = Fa
     """The domain of :func:`separated_inputs`: every d, n and γ at its ends and interior."""
     parameters = tuples(integers(1, max_d), integers(2, max_n), sampled(_GAMMAS))
     return parametric(separated_inputs(max_n, max_d, duplicate), parameters,
-                      lambda params, rng: _separated_build(params, rng, duplicate),
+                      lambda params, rng: build_separated_inputs(params, rng, duplicate),
                       description=f"(X, γ): n ≤ {max_n} separated inputs in d ≤ {max_d}")
 
 
@@ -190,7 +191,7 @@ def kernel_domain(max_n: int = 6, max_d: int = 3, duplicate: bool = False) -> Do
     """The domain of :func:`kernel_problem`: d, n, γ and λ ∈ {0, 10⁻², 1} at their ends and interior."""
 
     def build(params, rng):
-        X, gamma = _separated_build(params, rng, duplicate)
+        X, gamma = build_separated_inputs(params, rng, duplicate)
         y = rng.uniform(0.1, 1.0, X.shape[0]) * rng.choice([-1.0, 1.0], X.shape[0])
         return X, y, gamma, params[3]
 

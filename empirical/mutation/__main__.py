@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="a mutant may use this many times the unmutated run's processor time (default 3)")
     parser.add_argument("--preload", action="store_true",
                         help="fork each run from a server that has imported the third-party modules once")
+    parser.add_argument("--all-checks", action="store_true",
+                        help="run every check of a mutant (default: stop at its first falsified or error check, "
+                             "which already kills it; --oracle modules without --fail-fast need this)")
     parser.add_argument("--list", action="store_true", help="print the (sampled) mutants and run nothing")
     parser.add_argument("--cache", type=Path, default=None,
                         help=f"result cache directory (default ROOT/{DEFAULT_CACHE}); 'none' disables it")
@@ -91,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
         if not args.timeout_factor > 1:
             raise ValueError(f"--timeout-factor must exceed 1, got {args.timeout_factor}")
         settings = OracleSettings(root, module=args.oracle, profile=args.profile, seed=args.seed, cache_dir=cache,
-                                  timeout_factor=args.timeout_factor, preload=args.preload)
+                                  timeout_factor=args.timeout_factor, preload=args.preload,
+                                  fail_fast=not args.all_checks)
         reports = []
         for path in args.files:
             reports.append(mutate_file(settings, _relative(path, root), args.theorems, size=args.sample,

@@ -27,7 +27,9 @@ from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
+from theorems.domains import Domain, integers, interval, parametric, tuples
 from theorems.searching import counterexample_outcome, property_outcome
+from theorems.strategies import with_condition
 from theorems.tolerances import unit_roundoff
 
 
@@ -54,21 +56,44 @@ def analytic_set(F, Y, lam: float, rng):
     return F_S, Y_S, lam_s, W
 
 
-@st.composite
-def kip_problem(draw, wide: bool):
-    """F (n×p, full rank, κ ≤ 30) and one-hot Y; wide: n ≤ p, else n ≥ p."""
-    k = draw(st.integers(2, 3))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
+MAX_CONDITION = 30.0
+"""The largest κ(F) the checks draw."""
+
+
+def kip_example(params, rng: np.random.Generator, wide: bool):
+    """(F, Y, rng) from the parameters (k, size_fraction, extra, κ): wide, n = k + round(size_fraction·(8 − k))
+    and p = n + extra (n ≤ p, equality at extra = 0); tall, p = k + round(size_fraction·(6 − k)) and
+    n = p + extra (n ≥ p). F has Gaussian singular vectors and singular values from 1 down to 1/κ (full rank),
+    Y is one-hot with every class present; ``rng`` is returned for the checks' own draws."""
+    k, size_fraction, extra, kappa = params
     if wide:
-        n = draw(st.integers(k, 8))
-        p = n + draw(st.integers(0, 3))
+        n = k + int(round(size_fraction * (8 - k)))
+        p = n + extra
     else:
-        p = draw(st.integers(k, 6))
-        n = p + draw(st.integers(1, 8))
-    F = rng.normal(size=(n, p))
+        p = k + int(round(size_fraction * (6 - k)))
+        n = p + extra
+    F = with_condition(rng.normal(size=(n, p)), kappa)
     labels = np.concatenate([np.arange(k), rng.integers(0, k, size=n - k)])
     return F, np.eye(k)[labels], rng
+
+
+@st.composite
+def kip_problem(draw, wide: bool):
+    """:func:`kip_example` from hypothesis's draws of the parameters and of the entries' seed."""
+    params = (draw(st.integers(2, 3)), draw(st.floats(0.0, 1.0)), draw(st.integers(0, 3 if wide else 8)),
+              draw(st.floats(1.0, MAX_CONDITION)))
+    return kip_example(params, np.random.default_rng(draw(st.integers(0, 2**32 - 1))), wide)
+
+
+def kip_domain(wide: bool) -> Domain:
+    """k ∈ {2, 3}; wide: k ≤ n ≤ 8, p − n ∈ {0, …, 3}; tall: k ≤ p ≤ 6, n − p ∈ {0, …, 8}; κ(F) ∈ [1, 30].
+    The grid holds every corner (square F, the smallest and largest sizes, κ = 1 and κ = 30) and each
+    axis's values with the others at their midpoints."""
+    parameters = tuples(integers(2, 3), interval(0.0, 1.0, points=3), integers(0, 3 if wide else 8, points=3),
+                        interval(1.0, MAX_CONDITION, points=3, log=True))
+    shape = "n ≤ p ≤ n + 3, n ≤ 8" if wide else "p ≤ n ≤ p + 8, p ≤ 6"
+    return parametric(kip_problem(wide), parameters, lambda params, rng: kip_example(params, rng, wide),
+                      description=f"(F, Y): {shape}, k ∈ {{2, 3}}, κ(F) ≤ {MAX_CONDITION:g}")
 
 
 def _loss_scale(F, Y) -> float:
@@ -88,11 +113,11 @@ def zero_loss(ctx, construct=analytic_set) -> Outcome:
         F_S, Y_S, lam_s, _ = construct(F, Y, 0.0, rng)
         loss = kip_loss(F, Y, F_S, Y_S, lam_s)
         tol = _loss_scale(F, Y) * condition(F_S) ** 2
-        if loss > tol:
+        if not (loss <= tol):
             raise Violation(f"KIP loss {loss:.3g} > {tol:.3g} for the analytic set", loss=loss, tolerance=tol)
         return {"loss_over_tolerance": loss / tol}
 
-    return property_outcome(search(ctx, kip_problem(True), prop, fraction=0.5, label="wide"))
+    return property_outcome(search(ctx, kip_domain(True), prop, fraction=0.25, label="wide"))
 
 
 @checks.add("minimal-loss-iff-equal-model", Kind.PROPERTY)
@@ -110,12 +135,12 @@ def minimal_loss(ctx, construct=analytic_set) -> Outcome:
         W_other = fit_ridge_full_lambda(other, Y_S, 0.0)
         excess = kip_loss(F, Y, other, Y_S, 0.0) - floor
         predicted = float(np.linalg.norm(F @ (W_other - W)) ** 2)
-        if abs(attained - floor) > slack or abs(excess - predicted) > slack * condition(other) ** 2:
+        if not (abs(attained - floor) <= slack and abs(excess - predicted) <= slack * condition(other) ** 2):
             raise Violation("the analytic set misses the floor or the Pythagorean split fails",
                             attained=attained, floor=floor, excess=excess, predicted=predicted)
         return {"attained_minus_floor_over_slack": abs(attained - floor) / slack}
 
-    return property_outcome(search(ctx, kip_problem(False), prop, fraction=0.5, label="tall"))
+    return property_outcome(search(ctx, kip_domain(False), prop, fraction=0.25, label="tall"))
 
 
 @checks.add("ridge-loss-positive", Kind.COUNTEREXAMPLE)
@@ -132,7 +157,7 @@ def ridge_loss_positive(ctx, lam=1.0) -> Outcome:
             raise Violation(f"λ = {lam}: KIP loss {loss:.3g} > 0", loss=loss, tolerance=tol)
         return None
 
-    return counterexample_outcome(search(ctx, kip_problem(True), prop, fraction=0.1, label="ridge"), "λ = 0")
+    return counterexample_outcome(search(ctx, kip_domain(True), prop, fraction=0.1, label="ridge"), "λ = 0")
 
 
 THEOREM = register(

@@ -39,6 +39,7 @@ from constructions.krr_distill import admissible_operator, features_from_operato
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, recovery_ratio
 from theorems.chen_huang_weng._privacy import exact_delta, exact_delta_rounding, gaussian_noise_scale
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.searching import property_outcome
 from theorems.tolerances import unit_roundoff
 
@@ -161,19 +162,36 @@ def random_neighbours(rng: np.random.Generator, k: int, d: int, n: int, per_clas
     return Neighbours(X, X_other, np.eye(k)[labels], Y_S, B, (1.0 - slack) * smallest)
 
 
+def neighbour_pair_example(params, rng: np.random.Generator) -> list[Neighbours]:
+    """Two pairs of neighbours from the parameters (k, d, r, n_fraction, κ, weakest): the worst case
+    :func:`outlier_class_neighbours` (so every example contains it, whatever the seed) and
+    :func:`random_neighbours` of the same k, d, r with n = d + 2 + round(n_fraction·(10 − d)) ∈ [d + 2, 12],
+    κ(X) = κ and the replacement along the weakest direction or at random. Both use σ₀ = (1 − slack)·σ_min
+    with slack log-uniform in [10⁻³, 10⁻²], and a random rotation of the outlier pair."""
+    k, d, per_class, n_fraction, kappa, weakest = params
+    slack = float(10.0 ** rng.uniform(-3.0, -2.0))
+    rotation = np.linalg.qr(rng.normal(size=(d, d)))[0]
+    n = d + 2 + int(round(n_fraction * (10 - d)))
+    random_pair = random_neighbours(rng, k, d, n, per_class, kappa, weakest, slack)
+    return [outlier_class_neighbours(k, d, per_class, slack, rotation), random_pair]
+
+
 @st.composite
 def neighbour_pairs(draw):
-    """Two pairs of neighbours from one draw: the worst case :func:`outlier_class_neighbours` (so every example
-    contains it, whatever the seed) and :func:`random_neighbours` of the same sizes."""
-    k = draw(st.integers(2, 3))
-    d = draw(st.integers(2, 4))
-    per_class = draw(st.integers(2, 3))
-    slack = draw(st.floats(1e-3, 1e-2))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    rotation = np.linalg.qr(rng.normal(size=(d, d)))[0]
-    random_pair = random_neighbours(rng, k, d, draw(st.integers(d + 2, 12)), per_class,
-                                    draw(st.floats(1.0, 10.0)), draw(st.booleans()), slack)
-    return [outlier_class_neighbours(k, d, per_class, slack, rotation), random_pair]
+    """:func:`neighbour_pair_example` from hypothesis's draws of the parameters and of the entries' seed."""
+    params = (draw(st.integers(2, 3)), draw(st.integers(2, 4)), draw(st.integers(2, 3)), draw(st.floats(0.0, 1.0)),
+              draw(st.floats(1.0, 10.0)), draw(st.booleans()))
+    return neighbour_pair_example(params, np.random.default_rng(draw(st.integers(0, 2**32 - 1))))
+
+
+def neighbour_domain() -> Domain:
+    """k ∈ {2, 3}, d ∈ {2, 3, 4}, r ∈ {2, 3} distilled rows per class, n ∈ [d + 2, 12], κ(X) ∈ [1, 10], the
+    replacement along X's weakest direction or at random: the grid holds every corner (k, d, r, n at both ends,
+    κ = 1 and κ = 10, both kinds of replacement) and each axis's values with the others at their midpoints."""
+    parameters = tuples(integers(2, 3), integers(2, 4), integers(2, 3), interval(0.0, 1.0, points=3),
+                        interval(1.0, 10.0, points=3, log=True), sampled([True, False]))
+    return parametric(neighbour_pairs(), parameters, neighbour_pair_example,
+                      description="two neighbour pairs: k ≤ 3, d ≤ 4, r ≤ 3, n ≤ 12, κ(X) ≤ 10")
 
 
 def within_hypotheses(pair: Neighbours) -> bool:
@@ -217,7 +235,7 @@ def sensitivity_search(ctx, sensitivity, label: str, attained: bool = False) -> 
             worst = max(worst, float(ratio[i]))
         return {"shift_over_sensitivity": worst}
 
-    return property_outcome(search(ctx, neighbour_pairs(), prop, fraction=0.5, label=label))
+    return property_outcome(search(ctx, neighbour_domain(), prop, fraction=0.25, label=label))
 
 
 def privacy_search(ctx, noise_scale, label: str) -> Outcome:
@@ -239,7 +257,7 @@ def privacy_search(ctx, noise_scale, label: str) -> Outcome:
                     worst = max(worst, achieved / delta)
         return {"achieved_delta_over_delta": worst}
 
-    return property_outcome(search(ctx, neighbour_pairs(), prop, fraction=0.5, label=label))
+    return property_outcome(search(ctx, neighbour_domain(), prop, fraction=0.25, label=label))
 
 
 checks = Checks()
@@ -259,7 +277,8 @@ def gaussian_calibration(ctx, scale=gaussian_noise_scale) -> Outcome:
             raise Violation(f"exact δ {achieved:.4g} > {delta:.4g}", achieved_over_delta=achieved / delta)
         return {"achieved_delta_over_delta": achieved / delta}
 
-    problems = st.tuples(st.floats(1e-3, 1e3), st.floats(0.01, 0.99), st.floats(-12.0, np.log10(0.5)))
+    # the shift spans six decades: its grid is log-spaced so that each decade gets grid points
+    problems = tuples(interval(1e-3, 1e3, log=True), interval(0.01, 0.99), interval(-12.0, np.log10(0.5)))
     return property_outcome(search(ctx, problems, prop, label="calibration"))
 
 

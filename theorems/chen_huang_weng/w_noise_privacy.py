@@ -30,6 +30,7 @@ from constructions.krr_distill import admissible_operator, features_from_operato
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
 from theorems.chen_huang_weng._privacy import exact_delta, exact_delta_rounding, gaussian_noise_scale
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.outcome import Verdict
 from theorems.searching import property_outcome
 from theorems.tolerances import unit_roundoff
@@ -67,28 +68,42 @@ def private_distillation(X, Y, m: int, epsilon: float, delta: float, B: float, s
     return F_S, Y_S, s
 
 
-@st.composite
-def neighbours(draw):
-    """(X, Y, X', Y', B): n×d data with ‖xᵢ‖ ≤ B and κ(X) ≤ 10; X' replaces row 0 by an
-    adversarial point of norm B (along X's weakest direction, or random) with a different label."""
-    k = draw(st.integers(2, 3))
-    d = draw(st.integers(2, 4))
-    n = draw(st.integers(d + 2, 12))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
+def neighbour_example(params, rng: np.random.Generator):
+    """(X, Y, X', Y', B) from the parameters (k, d, n_fraction, κ, weakest): n = d + 2 + round(n_fraction·(10 − d))
+    ∈ [d + 2, 12] rows with Gaussian singular vectors and singular values from 1 down to 1/κ, B the largest row
+    norm, random labels; X' replaces row 0 by a point of norm B (along X's weakest direction, or random) with
+    the next label."""
+    k, d, n_fraction, kappa, weakest = params
+    n = d + 2 + int(round(n_fraction * (10 - d)))
     U, _ = np.linalg.qr(rng.normal(size=(n, d)))
     V, _ = np.linalg.qr(rng.normal(size=(d, d)))
-    X = (U * np.geomspace(1.0, 1.0 / draw(st.floats(1.0, 10.0)), d)) @ V.T
+    X = (U * np.geomspace(1.0, 1.0 / kappa, d)) @ V.T
     B = float(np.max(np.linalg.norm(X, axis=1)))
     labels = rng.integers(0, k, size=n)
-    weakest = np.linalg.svd(X)[2][-1]
-    direction = weakest if draw(st.booleans()) else rng.normal(size=d)
-    x_new = B * direction / np.linalg.norm(direction)
+    direction = np.linalg.svd(X)[2][-1] if weakest else rng.normal(size=d)
     X_other = X.copy()
-    X_other[0] = x_new
+    X_other[0] = B * direction / np.linalg.norm(direction)
     labels_other = labels.copy()
     labels_other[0] = (labels[0] + 1) % k
     return X, np.eye(k)[labels], X_other, np.eye(k)[labels_other], B
+
+
+@st.composite
+def neighbours(draw):
+    """:func:`neighbour_example` from hypothesis's draws of the parameters and of the entries' seed."""
+    params = (draw(st.integers(2, 3)), draw(st.integers(2, 4)), draw(st.floats(0.0, 1.0)), draw(st.floats(1.0, 10.0)),
+              draw(st.booleans()))
+    return neighbour_example(params, np.random.default_rng(draw(st.integers(0, 2**32 - 1))))
+
+
+def neighbour_domain() -> Domain:
+    """k ∈ {2, 3}, d ∈ {2, 3, 4}, n ∈ [d + 2, 12], κ(X) ∈ [1, 10], the replacement along the weakest direction
+    or at random: the grid holds every corner (k, d, n at both ends, κ = 1 and κ = 10, both replacements) and
+    each axis's values with the others at their midpoints."""
+    parameters = tuples(integers(2, 3), integers(2, 4), interval(0.0, 1.0, points=3),
+                        interval(1.0, 10.0, points=3, log=True), sampled([True, False]))
+    return parametric(neighbours(), parameters, neighbour_example,
+                      description="(X, Y, X', Y', B): k ≤ 3, d ≤ 4, d + 2 ≤ n ≤ 12, κ(X) ≤ 10")
 
 
 def observed_change(X, Y, X_other, Y_other) -> tuple[float, float]:
@@ -115,7 +130,7 @@ def sensitivity_check(ctx, sensitivity=sensitivity_bound) -> Outcome:
             raise Violation(f"observed change {change:.4g} exceeds the bound {bound:.4g}", change=change, bound=bound)
         return {"change_over_bound": change / bound}
 
-    return property_outcome(search(ctx, neighbours(), prop, label="sensitivity"))
+    return property_outcome(search(ctx, neighbour_domain(), prop, fraction=0.5, label="sensitivity"))
 
 
 @checks.add("gaussian-mechanism-privacy", Kind.PROPERTY)
@@ -138,7 +153,7 @@ def mechanism_check(ctx, scale=gaussian_noise_scale) -> Outcome:
                 worst = max(worst, achieved / delta)
         return {"achieved_delta_over_delta": worst}
 
-    return property_outcome(search(ctx, neighbours(), prop, fraction=0.5, label="mechanism"))
+    return property_outcome(search(ctx, neighbour_domain(), prop, fraction=0.25, label="mechanism"))
 
 
 def ill_conditioned_neighbours(condition_number: float, extra_rows: int):

@@ -36,7 +36,8 @@ from constructions.logistic import (
     regularisation_path,
 )
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.izzo_zou.theorem_4 import gradient_tolerance, logistic_inputs
+from theorems.domains import Domain, integers, parametric, tuples
+from theorems.izzo_zou.theorem_4 import gradient_tolerance
 from theorems.searching import counterexample_outcome
 
 # --- statement --------------------------------------------------------------------------------
@@ -78,18 +79,46 @@ def grid_for(n: int, d: int) -> np.ndarray:
 checks = Checks()
 
 
+SPACING = 0.3
+"""Least gap between consecutive first coordinates of the inputs (as izzo-zou/theorem-4's inputs)."""
+
+
+def spanning_example(gaps: np.ndarray, rest: np.ndarray, y: np.ndarray):
+    """(data, λ grid, path): inputs with first coordinates 0.1 + Σ(SPACING + gaps) (distinct, ≥ 0.1,
+    so nonzero and non-antipodal) and the other coordinates ``rest``, labels ``y`` ∈ {0, 1}."""
+    first = 0.1 + np.cumsum(SPACING + np.asarray(gaps, dtype=float)) - SPACING
+    data = LogisticData.build(np.column_stack([first, rest]), y)
+    lambdas = grid_for(len(data), data.X.shape[1])
+    return data, lambdas, regularisation_path(data, lambdas)
+
+
+def spans(path: np.ndarray) -> bool:
+    """Whether the path matrix [θ(λ_k)] has σ_d above 10⁻³·σ₁ (it spans ℝᵈ, well above rounding)."""
+    singular = np.linalg.svd(path, compute_uv=False)
+    return bool(singular[-1] > 1e-3 * singular[0])
+
+
 @st.composite
 def spanning_problem(draw):
-    """Binary data in d ∈ {2, 3} with n ∈ {2, …, 4} non-antipodal inputs, kept when the path
-    matrix [θ(λ_k)] has σ_d above 10⁻³·σ₁ (the path spans ℝᵈ, well above rounding)."""
-    X = draw(logistic_inputs(max_n=4, dims=(2, 3), spacing=0.3))
-    y = draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0])))
-    data = LogisticData.build(X, y)
-    lambdas = grid_for(len(data), X.shape[1])
-    path = regularisation_path(data, lambdas)
-    singular = np.linalg.svd(path, compute_uv=False)
-    assume(singular[-1] > 1e-3 * singular[0])
-    return data, lambdas, path
+    """Binary data in d ∈ {2, 3} with n ∈ {2, …, 4} non-antipodal inputs (gaps in [0, SPACING],
+    other coordinates in [−1, 1])."""
+    d = draw(st.sampled_from([2, 3]))
+    n = draw(st.integers(min_value=2, max_value=4))
+    gaps = draw(arrays(np.float64, (n,), elements=st.floats(0.0, SPACING, width=64)))
+    rest = draw(arrays(np.float64, (n, d - 1), elements=st.floats(-1.0, 1.0, width=64)))
+    return spanning_example(gaps, rest, draw(arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0]))))
+
+
+def spanning_domain() -> Domain:
+    """Every (d, n) with d ∈ {2, 3}, n ∈ {2, 3, 4}; gaps, coordinates and labels drawn."""
+
+    def build(params, rng):
+        d, n = params
+        return spanning_example(rng.uniform(0.0, SPACING, n), rng.uniform(-1.0, 1.0, (n, d - 1)),
+                                rng.choice([0.0, 1.0], n))
+
+    return parametric(spanning_problem(), tuples(integers(2, 3), integers(2, 4)), build,
+                      description="binary data: d ∈ {2, 3}, n ≤ 4 non-antipodal inputs")
 
 
 @checks.add("path-coincidence-search", Kind.PROPERTY)
@@ -104,6 +133,7 @@ def path_coincidence_search(ctx, criterion=correspondence_residual, points_short
 
     def prop(problem):
         data, lambdas, path = problem
+        assume(spans(path))  # the conjecture assumes a path that spans ℝᵈ
         rng = ctx.rng("search", data.X.tobytes(), data.y.tobytes())
         exact_level = 10 * gradient_tolerance(data, path, lambdas) / path_scale(path, lambdas)
         attempt = best_path_attempt(path, lambdas, attempt_starts(data, len(data) - points_short, rng, count=2),
@@ -117,7 +147,7 @@ def path_coincidence_search(ctx, criterion=correspondence_residual, points_short
                             distilled_X=attempt.data.X.tolist(), distilled_y=attempt.data.y.tolist())
         return {"level_over_residual": exact_level / attempt.relative_residual}
 
-    result = search(ctx, spanning_problem(), prop, fraction=0.05, label="coincide")
+    result = search(ctx, spanning_domain(), prop, fraction=0.02, minimum=2, label="coincide")
     if result.found:
         return Outcome.falsified(result.counterexample, result.violation.message,
                                  **{**result.figures(), **result.violation.figures})
@@ -133,6 +163,34 @@ def one_point_path(data: LogisticData) -> LogisticData:
     return LogisticData.build([[np.sign(theta_hat) or 1.0]], [expit(abs(theta_hat))], binary=False)
 
 
+MAGNITUDES = np.arange(1, 9) / 4
+"""|xᵢ| ∈ {¼, ½, …, 2} for the one-dimensional data, distinct (so no two inputs coincide)."""
+
+
+def one_dimensional_example(magnitudes, signs: np.ndarray, y: np.ndarray) -> LogisticData:
+    """1-D binary data xᵢ = signᵢ·|xᵢ|."""
+    return LogisticData.build((np.asarray(magnitudes, dtype=float) * signs)[:, None], y)
+
+
+@st.composite
+def one_dimensional_problem(draw):
+    """n ∈ {2 … 5} distinct magnitudes from :data:`MAGNITUDES`, signs ±1 and labels 0/1."""
+    n = draw(st.integers(min_value=2, max_value=5))
+    magnitudes = draw(st.lists(st.sampled_from(MAGNITUDES), min_size=n, max_size=n, unique=True))
+    signs = draw(arrays(np.float64, (n,), elements=st.sampled_from([1.0, -1.0])))
+    return one_dimensional_example(magnitudes, signs, draw(arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0]))))
+
+
+def one_dimensional_domain() -> Domain:
+    """Every n ∈ {2 … 5}; magnitudes, signs and labels drawn."""
+
+    def build(n, rng):
+        return one_dimensional_example(rng.choice(MAGNITUDES, n, replace=False), rng.choice([1.0, -1.0], n),
+                                       rng.choice([0.0, 1.0], n))
+
+    return parametric(one_dimensional_problem(), integers(2, 5), build, description="1-D binary data, n ≤ 5")
+
+
 @checks.add("one-dimensional", Kind.COUNTEREXAMPLE)
 def one_dimensional(ctx, distil=one_point_path) -> Outcome:
     """Drop 'd ≥ 2': for 1-D data that is not separable through 0 (so θ̂ = θ_orig(0) exists), the
@@ -140,18 +198,9 @@ def one_dimensional(ctx, distil=one_point_path) -> Outcome:
     is on it with λ'_k ≥ 0 (residual within the Newton + rounding bound), and its own λ' = 0 fit
     equals θ̂ within the Newton stopping level. So n points compress to one under λ ↦ λ'."""
 
-    @st.composite
-    def problem(draw):
-        n = draw(st.integers(min_value=2, max_value=5))
-        magnitudes = draw(st.lists(st.sampled_from(np.arange(1, 9) / 4), min_size=n, max_size=n, unique=True))
-        signs = draw(arrays(np.float64, (n,), elements=st.sampled_from([1.0, -1.0])))
-        y = draw(arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0])))
-        X = (np.array(magnitudes) * signs)[:, None]
-        margins_sign = np.sign(X[:, 0]) * (2 * y - 1)
-        assume(np.any(margins_sign > 0) and np.any(margins_sign < 0))  # not separable through 0
-        return LogisticData.build(X, y)
-
     def prop(data):
+        margins_sign = np.sign(data.X[:, 0]) * (2 * data.y - 1)
+        assume(np.any(margins_sign > 0) and np.any(margins_sign < 0))  # not separable through 0
         lambdas = np.logspace(-2, 1, 8)
         unregularised = fit_logistic_ridge_full_lambda(data, 0.0)
         assume(abs(unregularised[0]) > 1e-6)  # a path that is only the point 0 says nothing
@@ -168,7 +217,7 @@ def one_dimensional(ctx, distil=one_point_path) -> Outcome:
                             original=len(data), endpoint_gap=float(abs(endpoint[0] - unregularised[0])))
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="one-d"), "d ≥ 2")
+    return counterexample_outcome(search(ctx, one_dimensional_domain(), prop, fraction=0.1, label="one-d"), "d ≥ 2")
 
 
 THEOREM = register(

@@ -44,10 +44,10 @@ from constructions.glm import (
 )
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.domains import drawn
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome, within
-from theorems.strategies import BOUNDED, glm_problem
+from theorems.strategies import BOUNDED, glm_domain
 from theorems.tolerances import condition_number, relative_error, solve_tolerance, unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -298,16 +298,41 @@ CERTIFICATE_GRID = tuple((family, np.array(theta), steps, tol) for family in FAM
 """Tried before any draw: runs cut off after 1, 2 or 4 steps, or stopped by tol = 10⁻³, for every
 family, at ‖θ‖² = 2.44 and at ‖θ‖ = 5 (Bernoulli curvature far from its peak)."""
 
+TOLERANCES = [0.0, 1e-1, 1e-12] + [10.0**-k for k in range(2, 12)]
+"""``tol`` ∈ {0} ∪ {10⁻¹, …, 10⁻¹²}; 0 (run to the step cap), 10⁻¹ and 10⁻¹² first (the ends)."""
+
+
+def descent_example(family: str, direction: np.ndarray, norm: float, max_steps: int, tol: float):
+    """(family, θ, max_steps, tol) with θ = norm·direction/‖direction‖ (a fixed offset of 10⁻³ keeps
+    an all-zero direction well defined)."""
+    direction = np.asarray(direction, dtype=float) + 1e-3
+    return family, norm * direction / np.linalg.norm(direction), max_steps, tol
+
 
 @st.composite
 def descent_problem(draw):
     """(family, θ, ``max_steps`` ∈ [1, 30], ``tol`` ∈ {0} ∪ 10^[−12, −1]) with d ≤ 4 and
     0.1 ≤ ‖θ‖ ≤ 5, so that many runs stop early on their certificate or their step cap."""
     family = draw(st.sampled_from(list(FAMILIES)))
-    theta = draw(arrays(np.float64, (draw(st.integers(min_value=1, max_value=4)),), elements=BOUNDED))
-    assume(0.1 <= np.linalg.norm(theta) <= 5.0)
-    tol = draw(st.sampled_from([0.0] + [10.0**-k for k in range(1, 13)]))
-    return family, theta, draw(st.integers(min_value=1, max_value=30)), tol
+    direction = draw(arrays(np.float64, (draw(st.integers(min_value=1, max_value=4)),), elements=BOUNDED))
+    norm = draw(st.floats(min_value=0.1, max_value=5.0))
+    return descent_example(family, direction, norm, draw(st.integers(min_value=1, max_value=30)),
+                           draw(st.sampled_from(TOLERANCES)))
+
+
+def descent_domain() -> Domain:
+    """:data:`CERTIFICATE_GRID`, then one run per grid point of (family, d ∈ {1 … 4},
+    ‖θ‖ ∈ [0.1, 5] (log), max_steps ∈ {1 … 30}, tol): every end of every range; directions drawn."""
+
+    def build(params, rng):
+        family, d, norm, max_steps, tol = params
+        return descent_example(family, rng.uniform(-1.0, 1.0, d), norm, max_steps, tol)
+
+    parameters = tuples(sampled(list(FAMILIES)), integers(1, 4), interval(0.1, 5.0, points=3, log=True),
+                        integers(1, 30, points=3), sampled(TOLERANCES))
+    domain = parametric(descent_problem(), parameters, build)
+    return Domain(domain.strategy, CERTIFICATE_GRID + domain.grid, "cut-off grid, then (family, d ≤ 4, "
+                  "‖θ‖ ∈ [0.1, 5], max_steps ≤ 30, tol)", domain.midpoint, domain.sample)
 
 
 @checks.add("descent-certificate", Kind.PROPERTY)
@@ -346,8 +371,7 @@ def descent_certificate(ctx, descend=single_point_gradient_descent) -> Outcome:
                             error=float(actual), certificate=float(run.certificate), **figures)
         return figures
 
-    domain = drawn(descent_problem(), grid=CERTIFICATE_GRID, description="cut-off grid, then draws")
-    return property_outcome(search(ctx, domain, prop, fraction=0.25, label="certificate"))
+    return property_outcome(search(ctx, descent_domain(), prop, fraction=0.25, label="certificate"))
 
 
 def float_label_representable(family: Family, theta: np.ndarray) -> bool:
@@ -392,7 +416,7 @@ def random_glms(ctx, construct=single_point) -> Outcome:
                f"{family.name}: descent from 0 misses θ by {measured['relative_error']:.3g} relative", family=family.name)
         return {"error_over_tolerance": measured["relative_error"] / measured["tolerance"], "steps": measured["steps"]}
 
-    return property_outcome(search(ctx, glm_problem(), prop, fraction=0.35, label="glm"))
+    return property_outcome(search(ctx, glm_domain(), prop, fraction=0.35, label="glm"))
 
 
 # --- assumption drop --------------------------------------------------------------------------
@@ -403,21 +427,41 @@ def generic_initialisation(theta: np.ndarray, raw: np.ndarray) -> np.ndarray:
     return raw
 
 
+def off_span_example(family: str, direction: np.ndarray, norm: float, raw: np.ndarray):
+    """(family, θ = norm·direction/‖direction‖, raw start entries); 10⁻³ offsets the direction."""
+    direction = np.asarray(direction, dtype=float) + 1e-3
+    return family, norm * direction / np.linalg.norm(direction), np.asarray(raw, dtype=float)
+
+
+@st.composite
+def off_span_problem(draw):
+    """(family, θ ∈ ℝᵈ with d ∈ {2, 3, 4} and 0.3 ≤ ‖θ‖ ≤ 2, raw start entries in [−1, 1])."""
+    family = draw(st.sampled_from(list(FAMILIES)))
+    d = draw(st.integers(min_value=2, max_value=4))
+    direction = draw(arrays(np.float64, (d,), elements=BOUNDED))
+    norm = draw(st.floats(min_value=0.3, max_value=2.0))
+    return off_span_example(family, direction, norm, draw(arrays(np.float64, (d,), elements=BOUNDED)))
+
+
+def off_span_domain() -> Domain:
+    """(family, d ∈ {2 … 4}, ‖θ‖ ∈ [0.3, 2]) at their ends and interior; θ's direction and the
+    start entries drawn uniformly."""
+
+    def build(params, rng):
+        family, d, norm = params
+        return off_span_example(family, rng.uniform(-1.0, 1.0, d), norm, rng.uniform(-1.0, 1.0, d))
+
+    parameters = tuples(sampled(list(FAMILIES)), integers(2, 4), interval(0.3, 2.0, points=5))
+    return parametric(off_span_problem(), parameters, build,
+                      description="(family, θ, v₀): d ∈ {2, 3, 4}, 0.3 ≤ ‖θ‖ ≤ 2, v₀ ∈ [−1, 1]ᵈ")
+
+
 @checks.add("off-span-initialisation", Kind.COUNTEREXAMPLE)
 def off_span_initialisation(ctx, initialise=generic_initialisation) -> Outcome:
     """Drop 'initialised at 0': descent from v₀ ∉ span(θ) converges to another minimiser of the
     single-point loss. The search must exhibit v₀ whose limit lies on the hyperplane θᵀv = ‖θ‖²
     (residual within the rounding tolerance) yet is farther from θ than the recovery tolerance;
     the limit is also compared with the predicted projection v₀ + ((‖θ‖² − θᵀv₀)/‖θ‖²)·θ."""
-
-    @st.composite
-    def problem(draw):
-        family = draw(st.sampled_from(list(FAMILIES)))
-        d = draw(st.integers(min_value=2, max_value=4))
-        theta = draw(arrays(np.float64, (d,), elements=BOUNDED))
-        assume(np.linalg.norm(theta) > 0.3)
-        raw = draw(arrays(np.float64, (d,), elements=BOUNDED))
-        return family, theta, raw
 
     def prop(args):
         name, theta, raw = args
@@ -436,7 +480,7 @@ def off_span_initialisation(ctx, initialise=generic_initialisation) -> Outcome:
                             distance_to_projection=float(np.linalg.norm(run.theta - projection)))
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.2, label="off-span"),
+    return counterexample_outcome(search(ctx, off_span_domain(), prop, fraction=0.2, label="off-span"),
                                   "initialised at 0")
 
 

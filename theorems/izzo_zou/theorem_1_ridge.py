@@ -52,7 +52,8 @@ from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome, within
-from theorems.strategies import BOUNDED, logistic_ridge_problem_pm1, regression_problem
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
+from theorems.strategies import BOUNDED, logistic_ridge_domain_pm1, with_condition
 from theorems.tolerances import condition_number, unit_roundoff
 
 LINEAR, LOGISTIC = RIDGE_LOSSES["linear"], RIDGE_LOSSES["logistic"]
@@ -296,17 +297,53 @@ def lambert_boundary(ctx, construct=logistic_ridge_point) -> Outcome:
 # --- linear property ----------------------------------------------------------------------------
 
 
+def linear_ridge_example(raw: np.ndarray, condition: float, x_scale: float, y: np.ndarray, log_lam: float,
+                         log_s: float, excess: float, signs: tuple[float, float]):
+    """(X, y, λ, s, e, sign): X = ``raw`` (plus 10⁻³·I) with singular values x_scale·(1 … 1/κ),
+    λ = (mean eigenvalue of XᵀX/n)·10^log_lam, s = signs[0]·10^log_s, label sign = signs[1]."""
+    n, d = raw.shape
+    X = with_condition(raw + 1e-3 * np.eye(n, d), condition, scale=x_scale)
+    lam = np.trace(X.T @ X) / X.size * 10.0**log_lam
+    return X, y, lam, signs[0] * 10.0**log_s, excess, signs[1]
+
+
 @st.composite
 def linear_ridge_problem(draw):
-    """Data from theorems.strategies.regression_problem (κ(X) ≤ 10³), λ = mean eigenvalue of XᵀX/n
-    times 10^[−3, 2], a scale s = ±10^[−2, 2] and a label excess e ∈ [0, 10] (ỹ = ±2t√λ(1 + e))."""
-    X, y = draw(regression_problem())
-    scale = np.trace(X.T @ X) / X.size
-    lam = scale * 10.0 ** draw(st.floats(min_value=-3, max_value=2))
-    s = draw(st.sampled_from([-1.0, 1.0])) * 10.0 ** draw(st.floats(min_value=-2, max_value=2))
+    """n × d data with d ≤ 5, d ≤ n ≤ 12, κ(X) ≤ 10³ and scale ∈ {10⁻², 1, 10²} (as
+    theorems.strategies.regression_problem), λ = mean eigenvalue of XᵀX/n times 10^[−3, 2], a scale
+    s = ±10^[−2, 2] and a label excess e ∈ [0, 10] (ỹ = ±2t√λ(1 + e); e = 0 is the boundary
+    λ = ỹ²/(4t²))."""
+    d = draw(st.integers(min_value=1, max_value=5))
+    n = draw(st.integers(min_value=d, max_value=12))
+    raw = draw(arrays(np.float64, (n, d), elements=BOUNDED))
+    condition = draw(st.floats(min_value=1.0, max_value=1e3))
+    x_scale = draw(st.sampled_from([1e-2, 1.0, 1e2]))
+    y = draw(arrays(np.float64, (n,), elements=st.floats(min_value=-10, max_value=10, width=64)))
+    log_lam, log_s = draw(st.floats(min_value=-3, max_value=2)), draw(st.floats(min_value=-2, max_value=2))
     excess = draw(st.floats(min_value=0.0, max_value=10.0))
-    sign = draw(st.sampled_from([-1.0, 1.0]))
-    return X, y, lam, s, excess, sign
+    signs = (draw(st.sampled_from([-1.0, 1.0])), draw(st.sampled_from([-1.0, 1.0])))
+    return linear_ridge_example(raw, condition, x_scale, y, log_lam, log_s, excess, signs)
+
+
+def linear_ridge_domain() -> Domain:
+    """:func:`linear_ridge_problem` on a grid of the scale of X ∈ {10⁻², 10², 1}, d ∈ {1, 3, 5},
+    n ∈ {d, …, 12} (ends and middle), κ(X) ∈ {1, 31.6, 10³}, log₁₀ of λ's factor ∈ {−3, −0.5, 2},
+    log₁₀|s| ∈ {−2, 0, 2} and e ∈ {0, 5, 10}: all 64 combinations of the ends of the last six at
+    scale 10⁻² (the corners are capped at 64), and each axis's values with the others at their
+    middles; the signs and the entries of X and y are drawn."""
+
+    def build(params, rng):
+        x_scale, d, n_fraction, condition, log_lam, log_s, excess = params
+        n = d + int(round(n_fraction * (12 - d)))
+        signs = (float(rng.choice([-1.0, 1.0])), float(rng.choice([-1.0, 1.0])))
+        return linear_ridge_example(rng.uniform(-1.0, 1.0, (n, d)), condition, x_scale,
+                                    rng.uniform(-10.0, 10.0, n), log_lam, log_s, excess, signs)
+
+    parameters = tuples(sampled([1e-2, 1e2, 1.0]), integers(1, 5, points=3), interval(0.0, 1.0, points=3),
+                        interval(1.0, 1e3, points=3, log=True), interval(-3.0, 2.0, points=3),
+                        interval(-2.0, 2.0, points=3), interval(0.0, 10.0, points=3))
+    return parametric(linear_ridge_problem(), parameters, build,
+                      description="(X, y, λ, s, e): d ≤ 5, n ≤ 12, κ(X) ≤ 10³, λ/scale ∈ 10^[−3, 2], |s| ∈ 10^[−2, 2], e ∈ [0, 10]")
 
 
 @checks.add("linear-ridge", Kind.PROPERTY)
@@ -332,7 +369,7 @@ def linear_ridge(ctx, construct=linear_ridge_point, construct_for_label=linear_r
             worst = max(worst, error / tolerance)
         return {"error_over_tolerance": worst, "optimum_over_tolerance": optimum}
 
-    return property_outcome(search(ctx, linear_ridge_problem(), prop, fraction=0.35, label="linear"))
+    return property_outcome(search(ctx, linear_ridge_domain(), prop, fraction=0.35, label="linear"))
 
 
 # --- logistic property --------------------------------------------------------------------------
@@ -361,7 +398,7 @@ def logistic_ridge(ctx, construct=logistic_ridge_point, fit=fit_ridge_half_lambd
         return {"gradient_over_tolerance": gradient / tolerance, "lambda_t2_over_w": ratio,
                 "optimum_over_tolerance": optimum}
 
-    return property_outcome(search(ctx, logistic_ridge_problem_pm1(), prop, fraction=0.25, label="logistic"))
+    return property_outcome(search(ctx, logistic_ridge_domain_pm1(), prop, fraction=0.25, label="logistic"))
 
 
 # --- assumption drops ---------------------------------------------------------------------------
@@ -390,20 +427,40 @@ def best_linear_attempt(theta: np.ndarray, lam: float, label: float) -> float:
     return float(np.linalg.norm(residual(least_squares(residual, start, jac=jacobian, method="lm").x)))
 
 
+def target(direction: np.ndarray, norm: float) -> np.ndarray:
+    """θ = norm·direction/‖direction‖ (a fixed offset of 10⁻³ keeps an all-zero direction defined)."""
+    direction = np.asarray(direction, dtype=float) + 1e-3
+    return norm * direction / np.linalg.norm(direction)
+
+
+@st.composite
+def label_above_bound_problem(draw):
+    """(θ, ỹ, ε): d ≤ 4, ‖θ‖ ∈ [0.1, 2], |ỹ| ∈ 10^[−1, 1] with either sign, ε ∈ 10^[−9, 0]."""
+    direction = draw(arrays(np.float64, (draw(st.integers(min_value=1, max_value=4)),), elements=BOUNDED))
+    theta = target(direction, draw(st.floats(min_value=0.1, max_value=2.0)))
+    label = draw(st.sampled_from([-1.0, 1.0])) * 10.0 ** draw(st.floats(min_value=-1, max_value=1))
+    return theta, label, 10.0 ** draw(st.floats(min_value=-9, max_value=0))
+
+
+def label_above_bound_domain() -> Domain:
+    """d ∈ {1 … 4}, ‖θ‖ ∈ [0.1, 2] (log), log₁₀|ỹ| ∈ [−1, 1] and log₁₀ ε ∈ [−9, 0] at their ends and
+    interior (ε = 10⁻⁹: λ just above the bound); θ's direction and ỹ's sign drawn."""
+
+    def build(params, rng):
+        d, norm, log_label, log_excess = params
+        return target(rng.uniform(-1.0, 1.0, d), norm), float(rng.choice([-1.0, 1.0])) * 10.0**log_label, 10.0**log_excess
+
+    parameters = tuples(integers(1, 4), interval(0.1, 2.0, points=3, log=True), interval(-1.0, 1.0, points=3),
+                        interval(-9.0, 0.0, points=4))
+    return parametric(label_above_bound_problem(), parameters, build,
+                      description="(θ, ỹ, ε): d ≤ 4, ‖θ‖ ∈ [0.1, 2], |ỹ| ∈ 10^[−1, 1], ε ∈ 10^[−9, 0]")
+
+
 @checks.add("linear-label-above-bound", Kind.COUNTEREXAMPLE)
 def linear_label_above_bound(ctx, claimed_bound=quarter_bound) -> Outcome:
     """Drop 'λ ≤ ỹ²/(4t²)' (fixed label): with λ = claimed_bound·(1 + ε), ε ∈ [10⁻⁹, 1], the
     construction refuses, and an optimiser over x̃ ∈ ℝᵈ stays at least t − |ỹ|/(2√λ) > 0 from θ*
     (the proven gap, less 10·d·u·t of rounding): no point with this label recovers θ*."""
-
-    @st.composite
-    def problem(draw):
-        d = draw(st.integers(min_value=1, max_value=4))
-        theta = draw(arrays(np.float64, (d,), elements=BOUNDED))
-        assume(np.linalg.norm(theta) > 0.1)
-        label = draw(st.sampled_from([-1.0, 1.0])) * 10.0 ** draw(st.floats(min_value=-1, max_value=1))
-        excess = 10.0 ** draw(st.floats(min_value=-9, max_value=0))
-        return theta, label, excess
 
     def prop(args):
         theta, label, excess = args
@@ -421,7 +478,7 @@ def linear_label_above_bound(ctx, claimed_bound=quarter_bound) -> Outcome:
                             miss=miss, gap=gap, lam_over_bound=lam / quarter_bound(label, t))
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="linear-drop"),
+    return counterexample_outcome(search(ctx, label_above_bound_domain(), prop, fraction=0.1, label="linear-drop"),
                                   "λ ≤ ỹ²/(4t²)")
 
 
@@ -446,20 +503,38 @@ def best_logistic_residual(theta: np.ndarray, lam: float) -> float:
     return float(np.linalg.norm(residual(fitted.x)))
 
 
+MAX_LAMBERT_EXCESS = 0.3
+"""The largest ε tried in λt² = W(1/e)·(1 + ε)."""
+
+
+@st.composite
+def above_lambert_problem(draw):
+    """(θ, ε): d ≤ 4, ‖θ‖ ∈ [0.1, 2], ε ∈ 10^[−9, log₁₀ 0.3]."""
+    direction = draw(arrays(np.float64, (draw(st.integers(min_value=1, max_value=4)),), elements=BOUNDED))
+    theta = target(direction, draw(st.floats(min_value=0.1, max_value=2.0)))
+    return theta, 10.0 ** draw(st.floats(min_value=-9, max_value=math.log10(MAX_LAMBERT_EXCESS)))
+
+
+def above_lambert_domain() -> Domain:
+    """d ∈ {1 … 4}, ‖θ‖ ∈ [0.1, 2] (log) and log₁₀ ε ∈ [−9, log₁₀ 0.3] at their ends and interior
+    (ε = 10⁻⁹: just beyond W(1/e)); θ's direction drawn."""
+
+    def build(params, rng):
+        d, norm, log_excess = params
+        return target(rng.uniform(-1.0, 1.0, d), norm), 10.0**log_excess
+
+    parameters = tuples(integers(1, 4), interval(0.1, 2.0, points=3, log=True),
+                        interval(-9.0, math.log10(MAX_LAMBERT_EXCESS), points=4))
+    return parametric(above_lambert_problem(), parameters, build,
+                      description="(θ, ε): d ≤ 4, ‖θ‖ ∈ [0.1, 2], ε ∈ [10⁻⁹, 0.3]")
+
+
 @checks.add("logistic-above-lambert", Kind.COUNTEREXAMPLE)
 def logistic_above_lambert(ctx, threshold=LAMBERT_MAX) -> Outcome:
     """Drop 'θ* is a ridge optimum' (which forces λt² ≤ W(1/e)): for a target θ with
     λt² = threshold·(1 + ε), ε ∈ [10⁻⁹, 0.3], the construction refuses and an optimiser over x̃
     keeps ‖∇G(θ)‖ ≥ (λt² − W(1/e))/t (the proven floor, less its rounding 10·d·u·λt):
     no single point has θ as its ridge minimiser."""
-
-    @st.composite
-    def problem(draw):
-        d = draw(st.integers(min_value=1, max_value=4))
-        theta = draw(arrays(np.float64, (d,), elements=BOUNDED))
-        assume(np.linalg.norm(theta) > 0.1)
-        excess = 10.0 ** draw(st.floats(min_value=-9, max_value=math.log10(0.3)))
-        return theta, excess
 
     def prop(args):
         theta, excess = args
@@ -478,7 +553,7 @@ def logistic_above_lambert(ctx, threshold=LAMBERT_MAX) -> Outcome:
                             best_residual=best, floor=floor, lambda_t2=lam * t * t)
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="logistic-drop"),
+    return counterexample_outcome(search(ctx, above_lambert_domain(), prop, fraction=0.1, label="logistic-drop"),
                                   "θ* is a ridge optimum (λt² ≤ W(1/e))")
 
 

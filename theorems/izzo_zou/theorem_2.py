@@ -38,7 +38,8 @@ from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome
-from theorems.strategies import kernel_problem, separated_inputs
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
+from theorems.strategies import build_separated_inputs, kernel_domain, separated_inputs
 from theorems.tolerances import unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ def best_attempt_certificate(ctx, points_short=1, kernel=gaussian_gram, attempt=
                             tolerance_over_bound=ratio, residual_sq=cert.residual_sq)
         return {"tolerance_over_bound": ratio}
 
-    return property_outcome(search(ctx, kernel_problem(), prop, fraction=0.15, label="certificate"))
+    return property_outcome(search(ctx, kernel_domain(), prop, fraction=0.15, label="certificate"))
 
 
 def prediction_gap(model_a, model_b, probes: np.ndarray) -> tuple[float, float]:
@@ -188,7 +189,7 @@ def n_points_suffice(ctx, relabel=labels_reproducing) -> Outcome:
             raise Violation(f"relabelled fit differs by {gap:.3g} > {tolerance:.3g}", gap_over_tolerance=gap / tolerance)
         return {"gap_over_tolerance": gap / tolerance}
 
-    return property_outcome(search(ctx, kernel_problem(), prop, fraction=0.25, label="suffice"))
+    return property_outcome(search(ctx, kernel_domain(), prop, fraction=0.25, label="suffice"))
 
 
 def exact_compression(X, y, gamma, lam, compress, coefficients_floor=0.0):
@@ -219,8 +220,45 @@ def duplicated_inputs(ctx, compress=compress_kernel_model) -> Outcome:
         X, y, gamma, lam = problem
         return exact_compression(X, y, gamma, lam, compress)
 
-    return counterexample_outcome(search(ctx, kernel_problem(duplicate=True), prop, fraction=0.1,
+    return counterexample_outcome(search(ctx, kernel_domain(duplicate=True), prop, fraction=0.1,
                                          label="duplicate"), "distinct inputs")
+
+
+RIDGE_STRENGTHS = [0.0, 1e-2, 1.0]
+
+
+def zero_coefficient_example(X: np.ndarray, gamma: float, alpha: np.ndarray, zeros, lam: float):
+    """(X, y, γ, λ) with y = (K + λI)α after setting the entries ``zeros`` of α to 0."""
+    alpha = np.array(alpha, dtype=float)
+    alpha[list(zeros)] = 0.0
+    return X, labels_reproducing(X, alpha, lam, gamma), gamma, lam
+
+
+@st.composite
+def zero_coefficient_problem(draw):
+    """Separated inputs (theorems.strategies.separated_inputs), α ∈ [−1, 1]ⁿ with 1 … n − 1 of its
+    entries set to 0, λ ∈ {0, 10⁻², 1}."""
+    X, gamma = draw(separated_inputs())
+    n = X.shape[0]
+    alpha = draw(arrays(np.float64, (n,), elements=st.floats(-1.0, 1.0, width=64)))
+    zeros = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n - 1, unique=True))
+    return zero_coefficient_example(X, gamma, alpha, zeros, draw(st.sampled_from(RIDGE_STRENGTHS)))
+
+
+def zero_coefficient_domain() -> Domain:
+    """d ∈ {1, 2, 3}, n ∈ {2 … 6}, γ ∈ {½, 1, 2}, the number of zero coefficients (1 and n − 1 at
+    the ends, a fraction between) and λ ∈ {0, 10⁻², 1}; inputs, α and which entries vanish drawn."""
+
+    def build(params, rng):
+        d, n, gamma, zero_fraction, lam = params
+        X, gamma = build_separated_inputs((d, n, gamma), rng, duplicate=False)
+        count = 1 + int(round(zero_fraction * (n - 2)))
+        return zero_coefficient_example(X, gamma, rng.uniform(-1.0, 1.0, n), rng.permutation(n)[:count], lam)
+
+    parameters = tuples(integers(1, 3), integers(2, 6), sampled([0.5, 1.0, 2.0]), interval(0.0, 1.0, points=3),
+                        sampled(RIDGE_STRENGTHS))
+    return parametric(zero_coefficient_problem(), parameters, build,
+                      description="(X, y = (K + λI)α, γ, λ): n ≤ 6 separated inputs in d ≤ 3, 1 … n − 1 zeros in α")
 
 
 @checks.add("zero-coefficient", Kind.COUNTEREXAMPLE)
@@ -229,24 +267,14 @@ def zero_coefficient(ctx, compress=compress_kernel_model) -> Outcome:
     the span of fewer sections); dropping the centres whose fitted |αᵢ| is at rounding level
     (10·n·κ(K + λI)·u·‖α‖) leaves fewer points with the same fit."""
 
-    @st.composite
-    def problem(draw):
-        X, gamma = draw(separated_inputs())
-        n = X.shape[0]
-        alpha = draw(arrays(np.float64, (n,), elements=st.floats(-1.0, 1.0, width=64)))
-        zeros = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n - 1, unique=True))
-        alpha[zeros] = 0.0
-        assume(np.any(alpha != 0))
-        lam = draw(st.sampled_from([0.0, 1e-2, 1.0]))
-        return X, labels_reproducing(X, alpha, lam, gamma), gamma, lam
-
     def prop(args):
         X, y, gamma, lam = args
+        assume(np.any(y != 0))  # α = 0 (every drawn entry zero): the zero function, nothing to compress
         fitted = kernel_ridge_fit(X, y, lam, gamma).coefficients
         floor = zero_tolerance(gaussian_gram(X, X, gamma), lam, fitted)
         return exact_compression(X, y, gamma, lam, compress, floor)
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="zero"), "no αᵢ = 0")
+    return counterexample_outcome(search(ctx, zero_coefficient_domain(), prop, fraction=0.1, label="zero"), "no αᵢ = 0")
 
 
 @checks.add("longley", Kind.REAL_DATA, needs=(dataset("longley"),))

@@ -28,9 +28,10 @@ from hypothesis.extra.numpy import arrays
 from constructions.linear import distill_linear_regression, elastic_net, ridge_path
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome, within
-from theorems.strategies import BOUNDED, conditioned_matrix, regression_problem
+from theorems.strategies import BOUNDED, regression_domain, regression_problem, with_condition
 from theorems.tolerances import normal_equation_error_bound, unit_roundoff
 
 # --- statement --------------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def ridge_path_check(ctx, distill=distill_linear_regression, solver=ridge_path) 
             raise Violation("full-rank X: the ridge path reports a truncation", rank=path.rank, dropped=path.dropped)
         return within_bound(ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), solver=solver), "ridge paths")
 
-    return property_outcome(search(ctx, regression_problem(), prop, label="ridge"))
+    return property_outcome(search(ctx, regression_domain(), prop, fraction=0.5, label="ridge"))
 
 
 # Elastic net: F(θ) = ‖Xθ − y‖² + l1‖θ‖₁ + l2‖θ‖², μ = 2(σ_min(X)² + l2)-strongly convex.
@@ -250,20 +251,57 @@ def kkt_tolerance(X, y, theta, l2: float) -> float:
     return stopping + rounding
 
 
+def regression_example(d: int, n_fraction: float, condition: float, scale: float, rng, max_n: int = 12):
+    """Full-rank (X, y) as :func:`theorems.strategies.regression_problem` makes them: n = d + the
+    fraction of the way to max_n, X with singular values scale·(1 … 1/condition) and singular vectors
+    of a uniform [−1, 1] matrix, y uniform in [−10, 10]."""
+    n = d + int(round(n_fraction * (max(max_n, d) - d)))
+    X = with_condition(rng.uniform(-1.0, 1.0, (n, d)) + 1e-3 * np.eye(n, d), condition, scale=scale)
+    return X, rng.uniform(-10.0, 10.0, n)
+
+
+L1_FACTORS = (1e-3, 1.0, 1e-1)  # l1 / (tr(XᵀX)/d·(1 + ‖y‖)): both ends first (a grid's corners)
+L2_FACTORS = (0.0, 0.1)  # l2 / (tr(XᵀX)/d): lasso and elastic net
+ENET_CONDITION = 30.0  # the largest κ(X) the elastic-net check draws
+
+
+def penalised(X, y, l1_factor: float, l2_factor: float):
+    """(X, y, l1, l2) with the penalties relative to the data: l1 = l1_factor·s·(1 + ‖y‖) and
+    l2 = l2_factor·s, s = tr(XᵀX)/d (the mean eigenvalue of XᵀX)."""
+    scale = np.trace(X.T @ X) / X.shape[1]
+    return X, y, scale * l1_factor * (1 + np.linalg.norm(y)), scale * l2_factor
+
+
+@st.composite
+def elastic_net_problem(draw):
+    """A full-rank regression problem (κ(X) ≤ 30) and relative penalties from L1_FACTORS, L2_FACTORS."""
+    X, y = draw(regression_problem(max_condition=ENET_CONDITION))
+    return penalised(X, y, draw(st.sampled_from(L1_FACTORS)), draw(st.sampled_from(L2_FACTORS)))
+
+
+def elastic_net_domain() -> Domain:
+    """The domain of :func:`elastic_net_problem`: d ∈ {1 … 5}, n from d to 12, κ(X) ∈ [1, 30] and
+    both penalties at their ends (every corner), each with the others at midpoints; the scale of X
+    is drawn (the penalties are relative to it)."""
+
+    def build(params, rng):
+        d, n_fraction, condition, l1_factor, l2_factor = params
+        X, y = regression_example(d, n_fraction, condition, rng.choice([1e-2, 1.0, 1e2]), rng)
+        return penalised(X, y, l1_factor, l2_factor)
+
+    parameters = tuples(integers(1, 5, points=3), interval(0.0, 1.0, points=3),
+                        interval(1.0, ENET_CONDITION, points=3, log=True), sampled(list(L1_FACTORS)),
+                        sampled(list(L2_FACTORS)))
+    return parametric(elastic_net_problem(), parameters, build,
+                      description="(X, y, l1, l2): d ≤ 5, n ≤ 12, κ(X) ≤ 30, l1 and l2 at both ends")
+
+
 @checks.add("elastic-net", Kind.PROPERTY)
 def elastic_net_check(ctx, distill=distill_linear_regression, solver=elastic_net) -> Outcome:
     """L1 (lasso) and elastic-net solutions from ``solver`` on the data and on the distilled set both
     satisfy the optimality conditions OF THE DATA's objective, ‖s(θ)‖ ≤ τ (s the minimum-norm
     subgradient computed here, τ the solver's stopping rule plus rounding, fixed before the solver
     runs), and lie within 2τ/μ of a second method, active-set enumeration."""
-
-    @st.composite
-    def problem(draw):
-        X, y = draw(regression_problem(max_condition=30.0))
-        scale = np.trace(X.T @ X) / X.shape[1]
-        l1 = scale * draw(st.sampled_from([1e-3, 1e-1, 1.0])) * (1 + np.linalg.norm(y))
-        l2 = scale * draw(st.sampled_from([0.0, 0.1]))
-        return X, y, l1, l2
 
     def prop(args):
         X, y, l1, l2 = args
@@ -283,7 +321,48 @@ def elastic_net_check(ctx, distill=distill_linear_regression, solver=elastic_net
         return {"kkt_over_tolerance": max(ratio(f["error"], f["bound"]) for f in kkt),
                 "distance_over_bound": max(ratio(f["error"], f["bound"]) for f in distance)}
 
-    return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="enet"))
+    return property_outcome(search(ctx, elastic_net_domain(), prop, fraction=0.1, label="enet"))
+
+
+EXTRA_CONDITION = 1e2  # κ of an appended block with at least d rows
+
+
+def extra_block(raw, condition: float, scale: float, extra_y):
+    """The appended data (X', y'): with at least d rows X' keeps the singular vectors of ``raw`` and
+    gets singular values scale·(1 … 1/condition); with fewer rows X' = raw (entries in [−1, 1])."""
+    rows, d = raw.shape
+    extra_X = with_condition(raw + 1e-3 * np.eye(rows, d), condition, scale=scale) if rows >= d else raw
+    return extra_X, extra_y
+
+
+@st.composite
+def added_data_problem(draw):
+    """A full-rank regression problem and 1 … 6 appended rows (:func:`extra_block`)."""
+    X, y = draw(regression_problem())
+    rows = draw(st.integers(min_value=1, max_value=6))
+    raw = draw(arrays(np.float64, (rows, X.shape[1]), elements=BOUNDED))
+    condition = draw(st.floats(min_value=1.0, max_value=EXTRA_CONDITION))
+    scale = draw(st.sampled_from([1e-2, 1.0, 1e2]))
+    extra_y = draw(arrays(np.float64, (rows,), elements=st.floats(-10, 10, width=64)))
+    return X, y, extra_block(raw, condition, scale, extra_y)
+
+
+def added_data_domain() -> Domain:
+    """The domain of :func:`added_data_problem`: d ∈ {1 … 5}, n from d to 12, κ(X) ≤ 10³, 1 … 6
+    appended rows (fewer and more than d) and their κ ≤ 10² at the ends and midpoints; the scales
+    of X and X' are drawn."""
+
+    def build(params, rng):
+        d, n_fraction, condition, rows, extra_condition = params
+        X, y = regression_example(d, n_fraction, condition, rng.choice([1e-2, 1.0, 1e2]), rng)
+        extra = extra_block(rng.uniform(-1.0, 1.0, (rows, d)), extra_condition, rng.choice([1e-2, 1.0, 1e2]),
+                            rng.uniform(-10.0, 10.0, rows))
+        return X, y, extra
+
+    parameters = tuples(integers(1, 5, points=3), interval(0.0, 1.0, points=3), interval(1.0, 1e3, points=3, log=True),
+                        integers(1, 6, points=3), interval(1.0, EXTRA_CONDITION, points=3, log=True))
+    return parametric(added_data_problem(), parameters, build,
+                      description="(X, y, X', y'): d ≤ 5, n ≤ 12, κ(X) ≤ 10³, 1 … 6 rows appended with κ ≤ 10²")
 
 
 @checks.add("added-data", Kind.PROPERTY)
@@ -292,22 +371,13 @@ def added_data_check(ctx, distill=distill_linear_regression) -> Outcome:
     the distilled set, the ridge paths still equal the reference on the stacked data within the
     rounding bound."""
 
-    @st.composite
-    def problem(draw):
-        X, y = draw(regression_problem())
-        extra_rows = draw(st.integers(min_value=1, max_value=6))
-        extra_X = draw(conditioned_matrix(extra_rows, X.shape[1], 1e2)) if extra_rows >= X.shape[1] else draw(
-            arrays(np.float64, (extra_rows, X.shape[1]), elements=st.floats(-1, 1, width=64)))
-        extra_y = draw(arrays(np.float64, (extra_rows,), elements=st.floats(-10, 10, width=64)))
-        return X, y, (extra_X, extra_y)
-
     def prop(args):
         X, y, extra = args
         result = distill(X, y)
         return within_bound(ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), extra=extra),
                             "fits after adding data")
 
-    return property_outcome(search(ctx, problem(), prop, label="added"))
+    return property_outcome(search(ctx, added_data_domain(), prop, fraction=0.5, label="added"))
 
 
 def sufficient_statistics_error(X, y, Xt, yt) -> tuple[float, float]:
@@ -346,22 +416,44 @@ def rank_deficient_check(ctx, distill=distill_linear_regression, solver=ridge_pa
         mismatch = ridge_mismatch(X, y, result.X, result.y, lambda_grid(X), solver=solver)
         return {"gram_error": gram, "moment_error": moment, **within_bound(mismatch, "minimum-norm and ridge fits")}
 
-    return property_outcome(search(ctx, regression_problem(rank_deficient=True), prop, label="rank"))
+    return property_outcome(search(ctx, regression_domain(rank_deficient=True), prop, fraction=0.5, label="rank"))
+
+
+def threshold_matrix(left_raw, right_raw, y):
+    """(X, y) with X = Q₁ diag(1, …, 10⁻², 1.5·max(n, d)·eps, √(n·d)·eps) Q₂ᵀ, Q₁ and Q₂ the
+    orthonormal factors of ``left_raw`` + I (n × d) and ``right_raw`` + 2I (d × d): the second-smallest
+    singular value lies just above numpy's threshold max(n, d)·eps·σ₁, the smallest between
+    min(n, d)·eps·σ₁ and that threshold (for n ≥ 10d)."""
+    n, d = left_raw.shape
+    left, _ = np.linalg.qr(left_raw + np.eye(n, d))
+    right, _ = np.linalg.qr(right_raw + 2 * np.eye(d))
+    eps = np.finfo(float).eps
+    singular = np.concatenate([np.geomspace(1.0, 1e-2, d - 2), [1.5 * n * eps, np.sqrt(n * d) * eps]])
+    return (left * singular) @ right.T, y
 
 
 @st.composite
 def threshold_problem(draw):
-    """X = Q₁ diag(1, …, 10⁻², 1.5·max(n, d)·eps, √(n·d)·eps) Q₂ᵀ with n ≥ 10d: the second-smallest
-    singular value lies just above numpy's threshold max(n, d)·eps·σ₁, the smallest between
-    min(n, d)·eps·σ₁ and that threshold."""
+    """:func:`threshold_matrix` with d ∈ {3, 4, 5}, 10d ≤ n ≤ 10d + 20, entries in [−1, 1] and y in
+    [−10, 10]."""
     d = draw(st.integers(min_value=3, max_value=5))
     n = draw(st.integers(min_value=10 * d, max_value=10 * d + 20))
-    left, _ = np.linalg.qr(draw(arrays(np.float64, (n, d), elements=BOUNDED)) + np.eye(n, d))
-    right, _ = np.linalg.qr(draw(arrays(np.float64, (d, d), elements=BOUNDED)) + 2 * np.eye(d))
-    eps = np.finfo(float).eps
-    singular = np.concatenate([np.geomspace(1.0, 1e-2, d - 2), [1.5 * n * eps, np.sqrt(n * d) * eps]])
-    y = draw(arrays(np.float64, (n,), elements=st.floats(min_value=-10, max_value=10, width=64)))
-    return (left * singular) @ right.T, y
+    return threshold_matrix(draw(arrays(np.float64, (n, d), elements=BOUNDED)),
+                            draw(arrays(np.float64, (d, d), elements=BOUNDED)),
+                            draw(arrays(np.float64, (n,), elements=st.floats(min_value=-10, max_value=10, width=64))))
+
+
+def threshold_domain() -> Domain:
+    """The domain of :func:`threshold_problem`: d ∈ {3, 4, 5} and n at 10d, 10d + 10, 10d + 20."""
+
+    def build(params, rng):
+        d, extra_rows = params
+        n = 10 * d + extra_rows
+        return threshold_matrix(rng.uniform(-1.0, 1.0, (n, d)), rng.uniform(-1.0, 1.0, (d, d)),
+                                rng.uniform(-10.0, 10.0, n))
+
+    return parametric(threshold_problem(), tuples(integers(3, 5), integers(0, 20, points=3)), build,
+                      description="(X, y): d ∈ {3, 4, 5}, 10d ≤ n ≤ 10d + 20, σ_d and σ_{d−1} astride the threshold")
 
 
 @checks.add("rank-threshold", Kind.PROPERTY)
@@ -385,7 +477,7 @@ def rank_threshold_check(ctx, distill=distill_linear_regression, solver=ridge_pa
                             dropped=path.dropped, d=d)
         return {"threshold_over_kept": threshold / singular[-2], "dropped_over_threshold": singular[-1] / threshold}
 
-    return property_outcome(search(ctx, threshold_problem(), prop, fraction=0.25, label="threshold"))
+    return property_outcome(search(ctx, threshold_domain(), prop, fraction=0.25, label="threshold"))
 
 
 @checks.add("normalised-loss", Kind.PROPERTY)
@@ -404,13 +496,27 @@ def normalised_loss_check(ctx, distill=distill_linear_regression) -> Outcome:
                                   lambda_grid(X / np.sqrt(n)))
         return within_bound(mismatch, "normalised ridge paths")
 
-    return property_outcome(search(ctx, regression_problem(), prop, fraction=0.5, label="normalised"))
+    return property_outcome(search(ctx, regression_domain(), prop, fraction=0.5, label="normalised"))
 
 
 def truncated_distillation(X, y, points: int):
     """The best attempt with ``points`` points: the SVD construction keeping the largest singular values."""
     result = distill_linear_regression(X, y)
     return result.X[:points], result.y[:points]
+
+
+def at_least_two_columns(problem):
+    """(X, y) with a ramp column appended when X has one column (d − 1 = 0 points is no test)."""
+    X, y = problem
+    if X.shape[1] < 2:
+        X = np.hstack([X, np.linspace(-1, 1, X.shape[0])[:, None]])
+    return X, y
+
+
+def fewer_points_domain() -> Domain:
+    """Regression data with 2 ≤ d ≤ 4, n ≤ 10 and κ(X) ≤ 10 (a one-column X gets a ramp column):
+    :func:`theorems.strategies.regression_domain`'s grid over d, n, κ and scale."""
+    return regression_domain(max_n=10, max_d=4, max_condition=10.0).map(at_least_two_columns)
 
 
 @checks.add("fewer-points", Kind.COUNTEREXAMPLE)
@@ -420,13 +526,6 @@ def fewer_points_check(ctx, points_short=1) -> Outcome:
     than d points lies in a (d−1)-dimensional subspace, so ANY such set is at Frobenius distance
     ≥ σ_d(P) (Eckart–Young); the search must exhibit data where σ_d(P) exceeds its rounding bound
     and the best attempt (truncated SVD) indeed misses by at least that much."""
-
-    @st.composite
-    def problem(draw):
-        X, y = draw(regression_problem(max_n=10, max_d=4, max_condition=10.0))
-        if X.shape[1] < 2:
-            X = np.hstack([X, np.linspace(-1, 1, X.shape[0])[:, None]])
-        return X, y
 
     def prop(args):
         X, y = args
@@ -447,7 +546,7 @@ def fewer_points_check(ctx, points_short=1) -> Outcome:
                             d=d, points=m, sigma_d=sigma_d, miss=miss)
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.2, label="fewer"), "at least d points")
+    return counterexample_outcome(search(ctx, fewer_points_domain(), prop, fraction=0.2, label="fewer"), "at least d points")
 
 
 def certified_longley_params() -> np.ndarray:

@@ -54,6 +54,7 @@ from constructions.logistic import (
 )
 from empirical.datasets import load_statsmodels
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome
 from theorems.tolerances import unit_roundoff
@@ -171,20 +172,51 @@ def independence_mpmath(ctx, inputs=None) -> Outcome:
                           bound=float(bound), float_gap=abs(float(smallest) - float_singular[-1]))
 
 
+def spaced_inputs(gaps, rest, spacing: float, antipodal: bool = False) -> np.ndarray:
+    """Inputs whose first coordinates 0.1, 0.1 + spacing + gap₁, … are increasing by at least
+    ``spacing`` (so pairwise distinct, nonzero and non-antipodal), other coordinates ``rest``; with
+    ``antipodal`` the second input is replaced by minus the first."""
+    first = 0.1 + np.cumsum(spacing + np.asarray(gaps)) - spacing
+    X = np.column_stack([first, rest])
+    if antipodal:
+        X[1] = -X[0]
+    return X
+
+
 @st.composite
 def logistic_inputs(draw, max_n: int = 6, dims=(1, 2, 3), allow_antipodal: bool = False, spacing: float = 0.2):
-    """n inputs with distinct first coordinates ≥ 0.1 (so pairwise distinct, nonzero and
-    non-antipodal), other coordinates in [−1, 1]. With ``allow_antipodal`` the second input may be
-    replaced by minus the first: distinct, as the paper assumes, but antipodal."""
+    """n inputs from :func:`spaced_inputs`, gaps in [0, spacing], other coordinates in [−1, 1].
+    With ``allow_antipodal`` the second input may be minus the first: distinct, as the paper
+    assumes, but antipodal."""
     d = draw(st.sampled_from(dims))
     n = draw(st.integers(min_value=2, max_value=max_n))
     gaps = draw(arrays(np.float64, (n,), elements=st.floats(0.0, spacing, width=64)))
-    first = 0.1 + np.cumsum(spacing + gaps) - spacing
     rest = draw(arrays(np.float64, (n, d - 1), elements=st.floats(-1.0, 1.0, width=64)))
-    X = np.column_stack([first, rest])
-    if allow_antipodal and draw(st.booleans()):
-        X[1] = -X[0]
-    return X
+    return spaced_inputs(gaps, rest, spacing, allow_antipodal and draw(st.booleans()))
+
+
+def ends_first(values) -> list:
+    """The values sorted with the smallest and the largest first (a product grid's corners take
+    the first two values of each axis)."""
+    ordered = sorted(values)
+    return [ordered[0], *ordered[-1:], *ordered[1:-1]] if len(ordered) > 1 else ordered
+
+
+def logistic_inputs_domain(max_n: int = 6, dims=(1, 2, 3), allow_antipodal: bool = False,
+                           spacing: float = 0.2) -> Domain:
+    """The domain of :func:`logistic_inputs`: d and n at their ends and middle; the gaps at 0 (the
+    closest inputs allowed) and up to ``spacing``; the other coordinates at 0 (collinear inputs)
+    and up to [−1, 1]; with ``allow_antipodal`` both with and without the antipodal pair."""
+
+    def build(params, rng):
+        d, n, gap_level, rest_level, antipodal = (*params, False)[:5]
+        return spaced_inputs(spacing * gap_level * rng.uniform(0.0, 1.0, n),
+                             rest_level * rng.uniform(-1.0, 1.0, (n, d - 1)), spacing, antipodal)
+
+    axes = [sampled(ends_first(dims)), integers(2, max_n, points=3), interval(0.0, 1.0, points=3),
+            interval(0.0, 1.0, points=3)] + ([sampled([False, True])] if allow_antipodal else [])
+    return parametric(logistic_inputs(max_n, dims, allow_antipodal, spacing), tuples(*axes), build,
+                      description=f"X: n ≤ {max_n} inputs in d ∈ {set(dims)}, first coordinates ≥ {spacing:g} apart")
 
 
 LOGISTIC_PROBE = np.linspace(-8.0, 8.0, 33)
@@ -227,7 +259,7 @@ def linear_independence(ctx, feature=expit, allow_antipodal=False) -> Outcome:
                             "are numerically dependent", bound_over_sigma_min=ratio)
         return {"bound_over_sigma_min": ratio}
 
-    return property_outcome(search(ctx, logistic_inputs(allow_antipodal=allow_antipodal), prop, label="rank"))
+    return property_outcome(search(ctx, logistic_inputs_domain(allow_antipodal=allow_antipodal), prop, label="rank"))
 
 
 def default_moment_inputs(rng: np.random.Generator) -> tuple[list, list]:
@@ -286,20 +318,45 @@ def hd_taylor_moments(ctx, sigmoid=logistic_sigmoid, inputs=None) -> Outcome:
                           fewer_points_determinant_is_zero=int(fewer_determinant == 0))
 
 
+def soft_problem(X, y, weights, log_lam: float, direction, fraction: float):
+    """(weighted soft-labelled data, λ = 10^log_lam, the unit vector along ``direction``, fraction)."""
+    direction = np.asarray(direction, dtype=float)
+    return (LogisticData.build(X, y, weights, binary=False), 10 ** log_lam, direction / np.linalg.norm(direction),
+            fraction)
+
+
 @st.composite
 def weighted_soft_problem(draw):
-    """Weighted soft-labelled data (d ≤ 3, n ≤ 5, inputs in [−3, 3], weights in [0.1, 10]), a
-    strength λ ∈ [10⁻², 1], a unit direction u and a fraction r ∈ [0, 0.95]."""
+    """:func:`soft_problem` with d ≤ 3, n ≤ 5, inputs in [−3, 3], labels in [0, 1], weights in
+    [0.1, 10], log₁₀ λ ∈ [−2, 0], a direction of norm > 0.1 and a fraction r ∈ [0, 0.95]."""
     d = draw(st.integers(1, 3))
     n = draw(st.integers(1, 5))
     X = draw(arrays(np.float64, (n, d), elements=st.floats(-3, 3, width=64)))
     y = draw(arrays(np.float64, (n,), elements=st.floats(0, 1, width=64)))
     weights = draw(arrays(np.float64, (n,), elements=st.floats(0.1, 10, width=64)))
-    lam = 10 ** draw(st.floats(-2, 0))
+    log_lam = draw(st.floats(-2, 0))
     direction = draw(arrays(np.float64, (d,), elements=st.floats(-1, 1, width=64)))
     assume(np.linalg.norm(direction) > 0.1)
-    return (LogisticData.build(X, y, weights, binary=False), lam, direction / np.linalg.norm(direction),
-            draw(st.floats(0, 0.95)))
+    return soft_problem(X, y, weights, log_lam, direction, draw(st.floats(0, 0.95)))
+
+
+def weighted_soft_domain() -> Domain:
+    """The domain of :func:`weighted_soft_problem`: d, n, log₁₀ λ ∈ [−2, 0], r ∈ [0, 0.95] and the
+    inputs' magnitude (0: every input at the origin, up to 3) at their ends and middle; labels,
+    weights and the direction drawn."""
+
+    def build(params, rng):
+        d, n, log_lam, fraction, magnitude = params
+        direction = rng.uniform(-1.0, 1.0, d)
+        while not np.linalg.norm(direction) > 0.1:
+            direction = rng.uniform(-1.0, 1.0, d)
+        return soft_problem(magnitude * rng.uniform(-1.0, 1.0, (n, d)), rng.uniform(0.0, 1.0, n),
+                            rng.uniform(0.1, 10.0, n), log_lam, direction, fraction)
+
+    parameters = tuples(integers(1, 3), integers(1, 5, points=3), interval(-2.0, 0.0, points=3),
+                        interval(0.0, 0.95, points=3), interval(0.0, 3.0, points=3))
+    return parametric(weighted_soft_problem(), parameters, build,
+                      description="(soft data, λ, u, r): d ≤ 3, n ≤ 5, |x| ≤ 3, λ ∈ [10⁻², 1], r ≤ 0.95")
 
 
 def fit_error_bound(data: LogisticData, theta: np.ndarray, lam: float) -> float:
@@ -345,7 +402,7 @@ def minimiser_ball(ctx, radius=minimiser_radius, append=data_making_minimiser) -
                             gradient_at_target=at_target, fit_gap=gap)
         return {"norm_over_radius": np.linalg.norm(theta) / R}
 
-    return property_outcome(search(ctx, weighted_soft_problem(), prop, fraction=0.25, label="ball"))
+    return property_outcome(search(ctx, weighted_soft_domain(), prop, fraction=0.25, label="ball"))
 
 
 # --- checks: the conclusions ------------------------------------------------------------------
@@ -359,19 +416,42 @@ def hd_grid(n: int) -> np.ndarray:
 RESOLVED_DRIFT = 0.05  # |(1/n)Σ(½ − yᵢ)xᵢ| / max|xᵢ| below this: the path barely moves (see hd_problem)
 
 
+def admissible_hd(data: LogisticData) -> bool:
+    """The hypotheses of (iii), checked from the data (:func:`separated_inputs`, :func:`path_moves`),
+    and the test family's resolved drift |(1/n)Σ(½ − yᵢ)xᵢ| ≥ RESOLVED_DRIFT·max|xᵢ|."""
+    drift = abs(np.mean((0.5 - data.y) * data.X[:, 0])) / np.max(np.abs(data.X))
+    return bool(separated_inputs(data.X) and path_moves(data) and drift >= RESOLVED_DRIFT)
+
+
 @st.composite
 def hd_problem(draw, max_n: int = 4):
-    """1-D binary data meeting the hypotheses of (iii), checked from the data by
-    :func:`separated_inputs` and :func:`path_moves`, and with |(1/n)Σ(½ − yᵢ)xᵢ| ≥ 0.05·max|xᵢ|.
+    """1-D binary data meeting the hypotheses of (iii) with a resolved drift (:func:`admissible_hd`).
     That margin is a choice of test family, not a hypothesis: as Σ(½ − yᵢ)xᵢ → 0 the path shrinks
     to 0 and the best (n − 1)-point residual with it (zero-path is the limit), so near it no
     double-precision search resolves the gap; hd-taylor-moments covers every admissible case."""
     X = draw(logistic_inputs(max_n=max_n, dims=(1,), spacing=0.3))
-    y = draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0])))
-    data = LogisticData.build(X, y)
-    drift = abs(np.mean((0.5 - y) * X[:, 0])) / np.max(np.abs(X))
-    assume(separated_inputs(data.X) and path_moves(data) and drift >= RESOLVED_DRIFT)
+    data = LogisticData.build(X, draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0]))))
+    assume(admissible_hd(data))
     return data
+
+
+def hd_domain(max_n: int = 4) -> Domain:
+    """The domain of :func:`hd_problem`: n ∈ {2, 3, 4} with the gaps at 0 (inputs exactly 0.3
+    apart) or drawn up to 0.3 (6 grid points: an example costs about 0.2 s); labels drawn until the
+    data are admissible (:func:`admissible_hd`; y = 0 always is: its drift ½·mean x/max x is at
+    least 1/(2n) > 0.05 for positive x)."""
+
+    def build(params, rng):
+        n, gap_level = params
+        X = spaced_inputs(0.3 * gap_level * rng.uniform(0.0, 1.0, n), np.zeros((n, 0)), 0.3)
+        for _ in range(64):
+            data = LogisticData.build(X, rng.integers(0, 2, n).astype(float))
+            if admissible_hd(data):
+                return data
+        return LogisticData.build(X, np.zeros(n))
+
+    return parametric(hd_problem(max_n), tuples(integers(2, max_n, points=3), sampled([0.0, 1.0])), build,
+                      description=f"1-D binary data, n ≤ {max_n}, inputs ≥ 0.3 apart, resolved drift")
 
 
 def path_rounding(points: LogisticData, path: np.ndarray, lambdas) -> float:
@@ -419,7 +499,7 @@ def best_attempt_path(ctx, points_short=1, grid_size=None) -> Outcome:
             worst = max(worst, level / residual)
         return {"level_over_residual": worst}
 
-    return property_outcome(search(ctx, hd_problem(), prop, fraction=0.1, label="path"))
+    return property_outcome(search(ctx, hd_domain(), prop, fraction=0.03, minimum=3, label="path"))
 
 
 def gradient_tolerance(data: LogisticData, path: np.ndarray, lambdas) -> float:
@@ -434,7 +514,24 @@ def gradient_tolerance(data: LogisticData, path: np.ndarray, lambdas) -> float:
     return float(np.sqrt(np.sum(np.square(terms))))
 
 
-QUARTERS = st.sampled_from(np.arange(1, 9) / 4)  # a coarse grid: counterexamples shrink in few steps
+QUARTER_VALUES = np.arange(1, 9) / 4
+QUARTERS = st.sampled_from(QUARTER_VALUES)  # a coarse grid: counterexamples shrink in few steps
+LAMBDAS = [1e-2, 1.0, 1e-1]  # the strengths of the CD checks, both ends first
+
+
+def quarter_inputs(rows, signs) -> np.ndarray:
+    """Inputs with entries ``rows`` (distinct rows on the quarter grid) and every coordinate after
+    the first multiplied by ``signs`` (±1): positive first coordinates, so non-antipodal."""
+    X = np.array(rows, dtype=float)
+    X[:, 1:] *= signs
+    return X
+
+
+def with_twin(X: np.ndarray, source: int, target: int, antipodal: bool) -> np.ndarray:
+    """X with input ``target`` replaced by input ``source`` (or its negative)."""
+    X = X.copy()
+    X[target] = -X[source] if antipodal else X[source]
+    return X
 
 
 @st.composite
@@ -443,10 +540,18 @@ def grid_inputs(draw, max_n: int = 4, dims=(1, 2)):
     d = draw(st.sampled_from(dims))
     n = draw(st.integers(min_value=2, max_value=max_n))
     rows = draw(st.lists(st.tuples(*[QUARTERS] * d), min_size=n, max_size=n, unique=True))
-    signs = draw(arrays(np.float64, (n, d - 1), elements=st.sampled_from([1.0, -1.0])))
-    X = np.array(rows, dtype=float)
-    X[:, 1:] *= signs
-    return X
+    return quarter_inputs(rows, draw(arrays(np.float64, (n, d - 1), elements=st.sampled_from([1.0, -1.0]))))
+
+
+def random_quarter_inputs(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """:func:`quarter_inputs` with n distinct rows drawn uniformly from the 8ᵈ grid points."""
+    codes = rng.choice(len(QUARTER_VALUES) ** d, size=n, replace=False)
+    rows = QUARTER_VALUES[np.array(np.unravel_index(codes, (len(QUARTER_VALUES),) * d)).T]
+    return quarter_inputs(rows, rng.choice([1.0, -1.0], (n, d - 1)))
+
+
+def binary_labels(n: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.integers(0, 2, n).astype(float)
 
 
 @st.composite
@@ -454,9 +559,23 @@ def data_with_twins(draw, antipodal: bool):
     """Binary data in which one input repeats (``antipodal=False``) or appears with its negative."""
     X = draw(grid_inputs())
     source, target = draw(st.permutations(range(X.shape[0])))[:2]
-    X[target] = -X[source] if antipodal else X[source]
     y = draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0])))
-    return LogisticData.build(X, y)
+    return LogisticData.build(with_twin(X, source, target, antipodal), y)
+
+
+def random_twins(d: int, n: int, antipodal: bool, rng: np.random.Generator) -> LogisticData:
+    """:func:`data_with_twins` from ``rng``: quarter-grid inputs, a random ordered pair made twins."""
+    source, target = rng.permutation(n)[:2]
+    return LogisticData.build(with_twin(random_quarter_inputs(d, n, rng), source, target, antipodal),
+                              binary_labels(n, rng))
+
+
+def twins_domain(antipodal: bool) -> Domain:
+    """The domain of :func:`data_with_twins`: d ∈ {1, 2} and n ∈ {2, 3, 4} (n = 2: the data are the
+    twin pair alone), inputs, twins and labels drawn."""
+    return parametric(data_with_twins(antipodal), tuples(sampled([1, 2]), integers(2, 4)),
+                      lambda params, rng: random_twins(*params, antipodal, rng),
+                      description=f"binary data, d ≤ 2, n ≤ 4, one input {'negated' if antipodal else 'repeated'}")
 
 
 @st.composite
@@ -469,7 +588,22 @@ def any_binary_data(draw):
         data = LogisticData.build(X, draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0]))))
     else:
         data = draw(data_with_twins(antipodal=kind == "antipodal"))
-    return data, draw(st.sampled_from([1e-2, 1e-1, 1.0]))
+    return data, draw(st.sampled_from(LAMBDAS))
+
+
+def any_binary_domain() -> Domain:
+    """The domain of :func:`any_binary_data`: each kind (plain, repeated, antipodal), d ∈ {1, 2},
+    n ∈ {2, 3, 4} and λ at 10⁻², 10⁻¹ and 1; inputs and labels drawn."""
+
+    def build(params, rng):
+        kind, d, n, lam = params
+        if kind == "plain":
+            return LogisticData.build(random_quarter_inputs(d, n, rng), binary_labels(n, rng)), lam
+        return random_twins(d, n, kind == "antipodal", rng), lam
+
+    parameters = tuples(sampled(["plain", "antipodal", "repeated"]), sampled([1, 2]), integers(2, 4), sampled(LAMBDAS))
+    return parametric(any_binary_data(), parameters, build,
+                      description="(binary data, λ): d ≤ 2, n ≤ 4, plain, repeated or antipodal inputs")
 
 
 def unweighted_candidates(data: LogisticData, rng: np.random.Generator, keep_weights: bool = False) -> list:
@@ -545,7 +679,7 @@ def unweighted_cd_count(ctx, keep_weights=False) -> Outcome:
         fewer = [candidate for candidate in candidates if len(candidate) < len(data)]
         return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
 
-    return property_outcome(search(ctx, any_binary_data(), prop, fraction=0.1, label="cd"))
+    return property_outcome(search(ctx, any_binary_domain(), prop, fraction=0.1, label="cd"))
 
 
 @st.composite
@@ -555,10 +689,29 @@ def cd_problem(draw, allow_twins: bool = False):
     input may be a copy of the first or its negative."""
     X = draw(logistic_inputs(max_n=4, dims=(1, 2), spacing=0.3))
     if allow_twins and draw(st.booleans()):
-        X[1] = draw(st.sampled_from([1.0, -1.0])) * X[0]
+        X = with_twin(X, 0, 1, draw(st.sampled_from([False, True])))
     y = draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0])))
     assume(allow_twins or separated_inputs(X))
-    return LogisticData.build(X, y), draw(st.sampled_from([1e-2, 1e-1, 1.0]))
+    return LogisticData.build(X, y), draw(st.sampled_from(LAMBDAS))
+
+
+def cd_domain(allow_twins: bool = False) -> Domain:
+    """The domain of :func:`cd_problem`: d ∈ {1, 2}, n ∈ {2, 3, 4} and λ at 10⁻², 10⁻¹ and 1; with
+    ``allow_twins`` no twin, a copy and a negative; gaps, other coordinates and labels drawn (each
+    example costs about 0.15 s: no further axis)."""
+
+    def build(params, rng):
+        d, n, lam, twin = (*params, "none")[:4]
+        X = spaced_inputs(rng.uniform(0.0, 0.3, n), rng.uniform(-1.0, 1.0, (n, d - 1)), 0.3)
+        if twin != "none":
+            X = with_twin(X, 0, 1, twin == "negative")
+        return LogisticData.build(X, binary_labels(n, rng)), lam
+
+    axes = [sampled([1, 2]), integers(2, 4), sampled(LAMBDAS)]
+    axes += [sampled(["none", "negative", "copy"])] if allow_twins else []
+    return parametric(cd_problem(allow_twins), tuples(*axes), build,
+                      description="(binary data, λ): d ≤ 2, n ≤ 4, first coordinates ≥ 0.3 apart"
+                                  + (", the second input possibly a twin of the first" if allow_twins else ""))
 
 
 def weighted_candidates(data: LogisticData, rng: np.random.Generator) -> list:
@@ -590,7 +743,7 @@ def weighted_cd_count(ctx, allow_twins=False) -> Outcome:
         fewer = [candidate for candidate in weighted_candidates(data, rng) if len(candidate) < len(data)]
         return {"upper_over_lower": worst_separation(ctx, data, lam, fewer)}
 
-    return property_outcome(search(ctx, cd_problem(allow_twins=allow_twins), prop, fraction=0.1, label="wcd"))
+    return property_outcome(search(ctx, cd_domain(allow_twins=allow_twins), prop, fraction=0.03, minimum=3, label="wcd"))
 
 
 # --- assumption-drop counterexamples ----------------------------------------------------------
@@ -633,7 +786,7 @@ def duplicated_inputs_weighted(ctx, merge=merge_equivalent_points) -> Outcome:
     def prop(data):
         return exact_distillation_found(data, merge(data), extra_points(ctx, data))
 
-    return counterexample_outcome(search(ctx, data_with_twins(antipodal=False), prop, fraction=0.1, label="dup"),
+    return counterexample_outcome(search(ctx, twins_domain(antipodal=False), prop, fraction=0.1, label="dup"),
                                   "distinct inputs")
 
 
@@ -646,8 +799,13 @@ def antipodal_inputs_weighted(ctx, merge=merge_equivalent_points) -> Outcome:
     def prop(data):
         return exact_distillation_found(data, merge(data), extra_points(ctx, data))
 
-    return counterexample_outcome(search(ctx, data_with_twins(antipodal=True), prop, fraction=0.1, label="anti"),
+    return counterexample_outcome(search(ctx, twins_domain(antipodal=True), prop, fraction=0.1, label="anti"),
                                   "non-antipodal inputs")
+
+
+def antipodal_pair_data(X: np.ndarray, y: np.ndarray) -> LogisticData:
+    """The pairs (xᵢ, yᵢ), (−xᵢ, 1 − yᵢ)."""
+    return LogisticData.build(np.vstack([X, -X]), np.concatenate([y, 1 - y]))
 
 
 @st.composite
@@ -655,8 +813,15 @@ def antipodal_pairs(draw):
     """p ≤ 3 pairs (x, y), (−x, 1 − y), x on the quarter grid with positive first coordinate: 2p
     distinct inputs, as the paper assumes."""
     X = draw(grid_inputs(max_n=3))
-    y = draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0])))
-    return LogisticData.build(np.vstack([X, -X]), np.concatenate([y, 1 - y]))
+    return antipodal_pair_data(X, draw(arrays(np.float64, (X.shape[0],), elements=st.sampled_from([0.0, 1.0]))))
+
+
+def antipodal_pairs_domain() -> Domain:
+    """The domain of :func:`antipodal_pairs`: d ∈ {1, 2} and p ∈ {2, 3} pairs; inputs and labels drawn."""
+    return parametric(antipodal_pairs(), tuples(sampled([1, 2]), integers(2, 3)),
+                      lambda params, rng: antipodal_pair_data(random_quarter_inputs(*params, rng),
+                                                              binary_labels(params[1], rng)),
+                      description="p ≤ 3 antipodal pairs (x, y), (−x, 1 − y), d ≤ 2")
 
 
 @checks.add("antipodal-pairs-unweighted", Kind.COUNTEREXAMPLE)
@@ -674,23 +839,47 @@ def antipodal_pairs_unweighted(ctx, merge=merge_equivalent_points) -> Outcome:
             return None
         return exact_distillation_found(data, LogisticData(distilled.X, distilled.y, np.ones(len(distilled))), None)
 
-    return counterexample_outcome(search(ctx, antipodal_pairs(), prop, fraction=0.1, label="pairs"),
+    return counterexample_outcome(search(ctx, antipodal_pairs_domain(), prop, fraction=0.1, label="pairs"),
                                   "non-antipodal inputs")
+
+
+def zero_path_data(magnitudes, signs, y) -> LogisticData | None:
+    """1-D binary data with Σ(½ − yᵢ)xᵢ = 0 exactly: inputs ``magnitudes``·``signs`` and
+    xₙ = −Σ_{i<n}(½ − yᵢ)xᵢ/(½ − yₙ) (a multiple of ¼ for quarter magnitudes); None when xₙ is 0 or
+    repeats a magnitude (then the other hypotheses fail)."""
+    head = np.asarray(magnitudes) * np.asarray(signs)
+    last = -np.dot(0.5 - y[:-1], head) / (0.5 - y[-1])
+    if last == 0 or np.any(np.abs(head) == abs(last)):
+        return None
+    return LogisticData.build(np.append(head, last)[:, None], y)
 
 
 @st.composite
 def zero_path_problem(draw):
-    """1-D binary data, 3 ≤ n ≤ 5, with Σ(½ − yᵢ)xᵢ = 0 exactly: n − 1 inputs of distinct magnitude
-    on the quarter grid with random signs, and xₙ = −Σ_{i<n}(½ − yᵢ)xᵢ/(½ − yₙ) (a multiple of ¼),
-    kept when it is nonzero and of a new magnitude (so all the other hypotheses hold)."""
+    """:func:`zero_path_data` for 3 ≤ n ≤ 5 with n − 1 distinct quarter magnitudes, random signs
+    and labels."""
     n = draw(st.integers(3, 5))
-    magnitudes = np.array(draw(st.lists(QUARTERS, min_size=n - 1, max_size=n - 1, unique=True)))
+    magnitudes = draw(st.lists(QUARTERS, min_size=n - 1, max_size=n - 1, unique=True))
     signs = draw(arrays(np.float64, (n - 1,), elements=st.sampled_from([1.0, -1.0])))
-    y = draw(arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0])))
-    head = magnitudes * signs
-    last = -np.dot(0.5 - y[:-1], head) / (0.5 - y[-1])
-    assume(last != 0 and not np.any(np.abs(head) == abs(last)))
-    return LogisticData.build(np.append(head, last)[:, None], y)
+    data = zero_path_data(magnitudes, signs, draw(arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0]))))
+    assume(data is not None)
+    return data
+
+
+def zero_path_domain() -> Domain:
+    """The domain of :func:`zero_path_problem`: n ∈ {3, 4, 5}; magnitudes, signs and labels drawn
+    until :func:`zero_path_data` accepts them (x = (¼, ½), y = (0, 0, 1) gives x₃ = ¾: some draw does)."""
+
+    def build(params, rng):
+        n = params[0]
+        while True:
+            data = zero_path_data(rng.choice(QUARTER_VALUES, n - 1, replace=False), rng.choice([1.0, -1.0], n - 1),
+                                  binary_labels(n, rng))
+            if data is not None:
+                return data
+
+    return parametric(zero_path_problem(), tuples(integers(3, 5)), build,
+                      description="1-D binary data, 3 ≤ n ≤ 5, Σ(½ − yᵢ)xᵢ = 0")
 
 
 @checks.add("zero-path", Kind.COUNTEREXAMPLE)
@@ -706,8 +895,32 @@ def zero_path(ctx, distil=balanced_pair) -> Outcome:
             return None
         return exact_distillation_found(data, distil(data), None)
 
-    return counterexample_outcome(search(ctx, zero_path_problem(), prop, fraction=0.1, label="zero"),
+    return counterexample_outcome(search(ctx, zero_path_domain(), prop, fraction=0.1, label="zero"),
                                   "Σ(½ − yᵢ)xᵢ ≠ 0")
+
+
+def mirror_data(base: np.ndarray, offsets, labels):
+    """The mirror pairs (a, c), (a, −c) with equal labels for rows a of ``base`` and offsets c, and
+    the normal of the mirror, e_d."""
+    X = np.vstack([np.column_stack([base, offsets]), np.column_stack([base, -np.asarray(offsets)])])
+    return LogisticData.build(X, np.concatenate([labels, labels])), np.eye(X.shape[1])[-1]
+
+
+@st.composite
+def mirror_problem(draw):
+    """:func:`mirror_data` in d ∈ {2, 3} from 2 or 3 quarter-grid rows, quarter offsets and labels."""
+    d = draw(st.sampled_from([2, 3]))
+    base = draw(grid_inputs(max_n=3, dims=(d - 1,)))
+    offsets = draw(arrays(np.float64, (base.shape[0],), elements=QUARTERS))
+    return mirror_data(base, offsets, draw(arrays(np.float64, (base.shape[0],), elements=st.sampled_from([0.0, 1.0]))))
+
+
+def mirror_domain() -> Domain:
+    """The domain of :func:`mirror_problem`: d ∈ {2, 3} and 2 or 3 pairs; rows, offsets and labels drawn."""
+    return parametric(mirror_problem(), tuples(sampled([2, 3]), integers(2, 3)),
+                      lambda params, rng: mirror_data(random_quarter_inputs(params[0] - 1, params[1], rng),
+                                                      rng.choice(QUARTER_VALUES, params[1]), binary_labels(params[1], rng)),
+                      description="mirror-symmetric binary data, d ∈ {2, 3}, 2 or 3 pairs")
 
 
 @checks.add("mirror-symmetric", Kind.COUNTEREXAMPLE)
@@ -717,20 +930,11 @@ def mirror_symmetric(ctx, fold=fold_mirror_symmetric) -> Outcome:
     merged points — an unweighted set of half the size — reproduce it for the same λ. The
     paper's identity-theorem step fails here: the path is a curve, not an open set."""
 
-    @st.composite
-    def problem(draw):
-        d = draw(st.sampled_from([2, 3]))
-        base = draw(grid_inputs(max_n=3, dims=(d - 1,)))
-        offsets = draw(arrays(np.float64, (base.shape[0],), elements=QUARTERS))
-        labels = draw(arrays(np.float64, (base.shape[0],), elements=st.sampled_from([0.0, 1.0])))
-        X = np.vstack([np.column_stack([base, offsets]), np.column_stack([base, -offsets])])
-        return LogisticData.build(X, np.concatenate([labels, labels])), np.eye(d)[-1]
-
     def prop(args):
         data, normal = args
         return exact_distillation_found(data, fold(data, normal), None)
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="mirror"), "d = 1 (for HD)")
+    return counterexample_outcome(search(ctx, mirror_domain(), prop, fraction=0.1, label="mirror"), "d = 1 (for HD)")
 
 
 # --- real data -------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from theorems.context import CheckContext
+from theorems.domains import Domain, parametric
 from theorems.outcome import Outcome, Verdict
 
 # A law is judged on data, so its verdict is `supported` or `not-supported`; a decisive
 # contradiction ("falsified" in empirical.laws) is reported as not-supported with that reason first.
 VERDICTS = {"supported": Verdict.SUPPORTED, "not-supported": Verdict.NOT_SUPPORTED, "falsified": Verdict.NOT_SUPPORTED}
-EXPONENT_PRESETS = ("gpu", "gpu-h200")  # presets with k large enough to pin α (k up to 256)
+EXPONENT_PRESETS = ("gpu", "gpu-h200", "convex", "convex-lite")  # k large enough to pin α (k up to 256 or 512)
 
 
 def load_runs(ctx: CheckContext) -> list[dict]:
@@ -88,33 +89,35 @@ def outcome(verdict: str, note: str, counterexample=None, **figures) -> Outcome:
     return Outcome(VERDICTS[verdict], figures, counterexample if verdict == "falsified" else None, note)
 
 
-def monte_carlo(ctx: CheckContext, draw, prop, *, fraction: float, label: str):
-    """Run ``prop`` on ``ctx.scaled(fraction)`` parameter sets drawn by ``draw(rng)`` from
-    ``ctx.rng(label)``; stop at the first :class:`~theorems.searching.Violation`.
+def simulated(parameters: Domain, description: str, forms: tuple = ()) -> Domain:
+    """Simulated data sets described by a law's parameters: each example is the parameter tuple,
+    then (given ``forms``) one of the forms, then the seed its data are simulated from. The seed is
+    drawn from the generator :func:`theorems.domains.parametric` hands the build: a fixed one per
+    grid point (the same examples on every run), the check's for uniform draws. The grid takes the
+    forms in turn (every form meets corners and interior points); a uniform draw draws one.
 
-    Used instead of a hypothesis search for properties of statistical procedures: each example is
-    a simulated data set costing tens of milliseconds, and shrinking a failing one would only
-    re-simulate data, so the first failing draw is reported as drawn (with its seed)."""
-    from theorems.searching import SearchResult, Violation
+    The domain has no hypothesis strategy: an example costs tens of milliseconds to simulate and
+    fit, and shrinking a failing one would only re-simulate data, so it is reported as drawn, with
+    its seed. A form is not an axis of the grid, which would multiply the grid's corners by the
+    number of forms for a choice that has no ends."""
+    seeded = parametric(None, parameters, lambda point, rng: (*point, int(rng.integers(2**32))),
+                        description=f"{description}, simulated from {parameters.description}")
+    if not forms:
+        return seeded
 
-    rng = ctx.rng(label)
-    result = SearchResult()
-    for _ in range(ctx.scaled(fraction)):
-        example = draw(rng)
-        result.tried += 1
-        try:
-            figures = prop(example)
-        except Violation as violation:
-            result.counterexample, result.violation = example, violation
-            return result
-        for key, value in (figures or {}).items():
-            result.worst[key] = max(float(value), result.worst.get(key, float(value)))
-    return result
+    def with_form(example: tuple, form) -> tuple:
+        return (*example[:-1], form, example[-1])
+
+    grid = tuple(with_form(example, forms[index % len(forms)]) for index, example in enumerate(seeded.grid))
+    return Domain(None, grid, f"{seeded.description}, one of {', '.join(map(str, forms))}",
+                  with_form(seeded.midpoint, forms[0]),
+                  lambda rng: with_form(seeded.sample(rng), forms[int(rng.integers(len(forms)))]))
 
 
 # A correct verdict procedure is allowed a small rate of wrong verdicts on noisy data (its tests run
 # at registered levels), so a property over simulated data sets bounds the *rate*: at most
-# ALLOWED_MISS_RATE of the draws may miss, the count judged by a one-sided binomial bound at 10⁻³.
+# ALLOWED_MISS_RATE of the draws may miss, the count judged by a one-sided binomial bound at 10⁻³
+# (theorems.searching.tally with allowed=allowed_misses).
 ALLOWED_MISS_RATE = 0.05
 
 
@@ -123,32 +126,3 @@ def allowed_misses(draws: int) -> int:
     from scipy import stats
 
     return int(stats.binom.ppf(0.999, draws, ALLOWED_MISS_RATE))
-
-
-def rate_property(ctx: CheckContext, draw, miss, *, fraction: float, label: str):
-    """Draw ``ctx.scaled(fraction)`` simulated data sets; ``miss(example)`` returns a message when the
-    verdict on it is wrong (or raises Violation for a hard failure). More misses than
-    :func:`allowed_misses` is a Violation carrying the first missed example."""
-    from theorems.searching import SearchResult, Violation
-
-    rng = ctx.rng(label)
-    result, misses, first = SearchResult(), 0, None
-    draws = ctx.scaled(fraction)
-    for _ in range(draws):
-        example = draw(rng)
-        result.tried += 1
-        try:
-            message = miss(example)
-        except Violation as violation:
-            result.counterexample, result.violation = example, violation
-            return result
-        if message:
-            misses += 1
-            first = first or (example, message)
-    result.worst["misses"] = float(misses)
-    result.worst["allowed_misses"] = float(allowed_misses(draws))
-    if misses > allowed_misses(draws):
-        result.counterexample = first[0]
-        result.violation = Violation(f"{misses} of {draws} simulated data sets missed (allowed "
-                                     f"{allowed_misses(draws)}); first: {first[1]}", misses=misses, draws=draws)
-    return result

@@ -23,9 +23,9 @@ import sympy as sp
 from empirical.laws import REGRESSORS, assess_scaling, worst_of
 from empirical.synthetic_runs import scaling_runs
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register
-from theorems.luo_xu._runs import (law_outcome, load_runs, missing_trials, monte_carlo, other_presets_note,
-                                   rate_property)
-from theorems.searching import property_outcome
+from theorems.domains import interval, tuples
+from theorems.luo_xu._runs import allowed_misses, law_outcome, load_runs, missing_trials, other_presets_note, simulated
+from theorems.searching import property_outcome, search, tally
 
 # --- statement --------------------------------------------------------------------------------
 K, X = sp.symbols("k x", positive=True)
@@ -61,10 +61,16 @@ def regressor_derivation(ctx, bound=scaling_bound) -> Outcome:
                           linear=linear, slope_is_a=slope, intercept_is_floor=intercept, inverse_matches=inverse)
 
 
-def draw_law(rng, slope_low=0.1, noise_high=0.02):
-    """(floor ∈ [0, 0.2], slope ∈ [slope_low, 0.5], σ ∈ [0.001, noise_high], data seed)."""
-    return (float(rng.uniform(0.0, 0.2)), float(rng.uniform(slope_low, 0.5)), float(rng.uniform(0.001, noise_high)),
-            int(rng.integers(2**32)))
+def law_axes(slope_low=0.1, noise_high=0.02):
+    """The planted laws' parameters (floor ε ∈ [0, 0.2], slope ∈ [slope_low, 0.5], noise σ ∈
+    [0.001, noise_high]), each gridded at its ends and midpoint."""
+    return (interval(0.0, 0.2, points=3), interval(slope_low, 0.5, points=3),
+            interval(0.001, noise_high, points=3))
+
+
+# Simulated examples cost ~30 ms each: the parameter grid (15 examples) and a small share of the
+# profile's budget in uniform draws (2 in dev, 4 in ci, 40 in thorough).
+UNIFORM_FRACTION, UNIFORM_MINIMUM = 0.02, 2
 
 
 # 6 clustered standard errors: with 16 clusters (t, 15 df) P(|t| > 6) ≈ 2·10⁻⁵ per parameter, so
@@ -81,11 +87,12 @@ def _se(ci: tuple[float, float], clusters: int) -> float:
 @checks.add("recovers-planted-law", Kind.PROPERTY)
 def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs Δ = ε + a/√k + u_seed + e (k = 1…256, 16 seeds, u ~ N(0, (σ/2)²),
-    e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02] drawn from ctx.rng) the fit
-    returns ``supported`` and its intercept and slope lie within 6 clustered standard errors of
-    the planted ε and a, in all but an allowed 5 % of the draws (binomial bound at 10⁻³)."""
+    e ~ N(0, σ²); ε ∈ [0, 0.2], a ∈ [0.1, 0.5], σ ∈ [0.001, 0.02], at the grid of their ends and
+    midpoints and at uniform draws) the fit returns ``supported`` and its intercept and slope lie
+    within 6 clustered standard errors of the planted ε and a, on all but an allowed 5 % of the
+    simulated data sets (binomial bound at 10⁻³)."""
 
-    def prop(example):
+    def judge(example):
         floor, slope, noise, seed = example
         k, gap, groups = scaling_runs(np.random.default_rng(seed), lambda k: floor + slope / np.sqrt(k),
                                       seed_sd=noise / 2, noise_sd=noise)
@@ -97,9 +104,11 @@ def recovers_planted_law(ctx, assess=assess_scaling) -> Outcome:
             return f"a planted 1/√k law was reported {result.verdict}: {'; '.join(result.reasons)}"
         if not max(errors.values()) <= RECOVERY_SES:
             return f"planted parameters outside 6 clustered standard errors ({max(errors.values()):.1f})"
-        return None
+        return errors
 
-    return property_outcome(rate_property(ctx, draw_law, prop, fraction=0.1, label="recover"))
+    laws = simulated(tuples(*law_axes()), "planted laws ε + a/√k")
+    return property_outcome(tally(ctx, laws, judge, fraction=UNIFORM_FRACTION, minimum=UNIFORM_MINIMUM, allowed=allowed_misses,
+                                  label="recover"))
 
 
 VIOLATIONS = {
@@ -112,30 +121,31 @@ VIOLATIONS = {
 @checks.add("rejects-planted-violation", Kind.PROPERTY)
 def rejects_planted_violation(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs from a law the claim excludes, Δ = ε + b/k, Δ = ε + b(1 − log k/log 256)
-    or Δ = ε (b ∈ [0.2, 0.5], σ ∈ [0.001, 0.01], 16 seeds, k = 1…256), the verdict is
-    ``supported`` in at most an allowed 5 % of the draws (binomial bound at 10⁻³)."""
+    or Δ = ε (ε ∈ [0, 0.2], b ∈ [0.2, 0.5], σ ∈ [0.001, 0.01], 16 seeds, k = 1…256; a grid of the
+    ends and midpoints with each form, and uniform draws), the verdict is ``supported`` on at most
+    an allowed 5 % of the simulated data sets (binomial bound at 10⁻³)."""
 
-    def prop(example):
-        (floor, size, noise, seed), name = example
+    def judge(example):
+        floor, size, noise, name, seed = example
         k, gap, groups = scaling_runs(np.random.default_rng(seed), VIOLATIONS[name](floor, size),
                                       seed_sd=noise / 2, noise_sd=noise)
         result = assess(k, gap, groups)
         return f"Δ = {name} form reported supported" if result.verdict == "supported" else None
 
-    def draw(rng):
-        return draw_law(rng, 0.2, 0.01), sorted(VIOLATIONS)[int(rng.integers(len(VIOLATIONS)))]
-
-    return property_outcome(rate_property(ctx, draw, prop, fraction=0.1, label="violation"))
+    forms = simulated(tuples(*law_axes(0.2, 0.01)), "excluded forms", tuple(sorted(VIOLATIONS)))
+    return property_outcome(tally(ctx, forms, judge, fraction=UNIFORM_FRACTION, minimum=UNIFORM_MINIMUM, allowed=allowed_misses,
+                                  label="violation"))
 
 
 @checks.add("detects-saturation", Kind.PROPERTY)
 def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
     """On synthetic runs that follow ε + a/√k up to k_s ∈ {8, 16, 32} and stay flat beyond
-    (a ∈ [0.2, 0.5], σ ∈ [0.001, 0.005]), saturation is detected with a breakpoint within a
-    factor 2 of k_s, and the pre-saturation fit is ``supported``."""
+    (ε ∈ [0, 0.2], a ∈ [0.2, 0.5], σ ∈ [0.001, 0.005]; a grid of the ends and midpoints, then
+    uniform draws), saturation is detected with a breakpoint within a factor 2 of k_s, and the
+    pre-saturation fit is ``supported``."""
 
     def prop(example):
-        (floor, slope, noise, seed), k_s = example
+        floor, slope, noise, k_s, seed = example
         law = lambda k: floor + slope / np.sqrt(np.minimum(k, k_s))  # noqa: E731
         k, gap, groups = scaling_runs(np.random.default_rng(seed), law, seed_sd=noise / 2, noise_sd=noise)
         result = assess(k, gap, groups)
@@ -146,21 +156,19 @@ def detects_saturation(ctx, assess=assess_scaling) -> Outcome:
             raise Violation(f"pre-saturation segment reported {result.verdict}", k_saturation=k_s)
         return {"k_break_over_true": found / k_s}
 
-    def draw(rng):
-        return draw_law(rng, 0.2, 0.005), int(rng.choice([8, 16, 32]))
-
-    return property_outcome(monte_carlo(ctx, draw, prop, fraction=0.1, label="saturation"))
+    saturating = simulated(tuples(*law_axes(0.2, 0.005)), "saturating laws", (8, 16, 32))
+    return property_outcome(search(ctx, saturating, prop, fraction=UNIFORM_FRACTION, minimum=UNIFORM_MINIMUM, label="saturation"))
 
 
-def scaling_assessments(rows, preset: str | None = None):
+def scaling_assessments(rows, preset: str | None = None, testbed: str = "convnet"):
     """(preset, other presets, {(method, augment, configuration): (k, gap, seeds, assessment)}) of
-    ``preset`` (default: the registered confirmatory preset that decides)."""
+    ``preset`` (default: the registered confirmatory preset of ``testbed`` that decides)."""
     from empirical.gaps import choose_preset, evaluations, scaling_table
 
     table = evaluations(rows)
     others: list[str] = []
     if preset is None:
-        preset, others = choose_preset(table, coverage=False)
+        preset, others = choose_preset(table, coverage=False, testbed=testbed)
     groups = {}
     for (method, augment, configuration), part in scaling_table(table, preset).groupby(
             ["method", "augment", "configuration"]):
@@ -169,19 +177,17 @@ def scaling_assessments(rows, preset: str | None = None):
     return preset, others, groups
 
 
-@checks.add("committed-runs", Kind.EMPIRICAL)
-def committed_runs(ctx, runs=load_runs) -> Outcome:
-    """Refit the committed runs (``--rerun --preset P`` retrains): for each distilling method
-    (DM, GM, MTT) and configuration, OLS of Δ on 1/√k with errors clustered by distillation seed,
-    AIC against 1/k and log k, the free exponent α, saturation; the random-real-subset baseline
-    is fitted the same way and reported. The law's verdict is the worst over the methods.
-    ``--plot DIR`` writes figure2-scaling-law.png/.svg."""
-    from empirical.registrations import criteria_note, describe
+def testbed_scaling_runs(rows, testbed: str) -> set[str]:
+    """The presets of ``testbed`` among the rows' scaling trials that have a full-data reference."""
+    from empirical.gaps import evaluations, testbed_presets
 
-    rows = runs(ctx)
-    if (skipped := missing_trials(rows, coverage=False)) is not None:
-        return skipped
-    preset, others, groups = scaling_assessments(rows)
+    return testbed_presets(evaluations(rows), coverage=False, testbed=testbed)
+
+
+def judge_groups(preset: str, groups: dict) -> tuple[str, dict, dict]:
+    """(the law's verdict, the reasons per distilling group, the figures) from per-group assessments:
+    every group's fit, AIC gains and exponent reported; the verdict is the worst over the distilling
+    methods (the random-real-subset baseline is reported, never deciding)."""
     figures, reasons, verdicts = {}, {}, []
     for (method, augment, configuration), (k, gap, seeds, result) in sorted(groups.items()):
         label = f"{method}/{augment}/{configuration}"
@@ -194,19 +200,52 @@ def committed_runs(ctx, runs=load_runs) -> Outcome:
             reasons[label] = list(result.reasons)
     if not verdicts:
         raise ValueError(f"preset {preset}: no distilled-set trials in the runs")
-    verdict = worst_of(verdicts)
-    if ctx.plot_dir is not None:
-        from empirical.figures import scaling_figure
+    return worst_of(verdicts), reasons, figures
 
-        baseline = [(k, g, s) for (m, a, c), (k, g, s, r) in groups.items() if m == "random"]
-        scaling_figure(ctx.plot_dir, {f"{m}/{a}": (k, g, s, r) for (m, a, c), (k, g, s, r) in groups.items()
-                                      if m != "random"},
-                       f"Scaling law, design {preset}", baseline[0] if baseline else None)
-    for other in others:  # other presets are reported beside the verdict, never deciding it
+
+def plot_groups(plot_dir, preset: str, groups: dict) -> None:
+    """figure2-scaling-law.png/.svg of the deciding design, the random baseline drawn apart."""
+    from empirical.figures import scaling_figure
+
+    baseline = [(k, g, s) for (m, a, c), (k, g, s, r) in groups.items() if m == "random"]
+    scaling_figure(plot_dir, {f"{m}/{a}": (k, g, s, r) for (m, a, c), (k, g, s, r) in groups.items() if m != "random"},
+                   f"Scaling law, design {preset}", baseline[0] if baseline else None)
+
+
+def other_presets_figures(rows, others: list[str]) -> dict:
+    """Verdict and α of every group of the presets reported beside the deciding one."""
+    figures = {}
+    for other in others:
         for (method, augment, configuration), (*_, result) in scaling_assessments(rows, other)[2].items():
             figures[f"other preset {other}:{method}/{augment}/{configuration}:verdict"] = result.verdict
             figures[f"other preset {other}:{method}/{augment}/{configuration}:alpha"] = result.exponent.alpha
-    also = other_presets_note(others, "scaling") + f" Decided by the {describe(preset)}; {criteria_note()}."
+    return figures
+
+
+@checks.add("committed-runs", Kind.EMPIRICAL)
+def committed_runs(ctx, runs=load_runs) -> Outcome:
+    """Refit the committed runs of the ConvNet presets (``--rerun --preset P`` retrains): for each
+    distilling method (DM, GM, MTT) and configuration, OLS of Δ on 1/√k with errors clustered by
+    distillation seed, AIC against 1/k and log k, the free exponent α, saturation; the
+    random-real-subset baseline is fitted the same way and reported. The law's verdict is the worst
+    over the methods. Runs of the convex testbed never decide it (they are
+    luo-xu/scaling-law-convex's). ``--plot DIR`` writes figure2-scaling-law.png/.svg."""
+    from empirical.registrations import criteria_note, describe
+
+    rows = runs(ctx)
+    if (skipped := missing_trials(rows, coverage=False)) is not None:
+        return skipped
+    if not testbed_scaling_runs(rows, "convnet"):
+        return Outcome.skipped("the runs hold only convex-testbed scaling trials (see luo-xu/scaling-law-convex)")
+    preset, others, groups = scaling_assessments(rows)
+    verdict, reasons, figures = judge_groups(preset, groups)
+    if ctx.plot_dir is not None:
+        plot_groups(ctx.plot_dir, preset, groups)
+    figures.update(other_presets_figures(rows, others))  # reported beside the verdict, never deciding it
+    convex = sorted(testbed_scaling_runs(rows, "convex"))
+    pointer = f" Convex-testbed runs ({', '.join(convex)}) are judged by luo-xu/scaling-law-convex." if convex else ""
+    also = (other_presets_note(others, "scaling") + f" Decided by the {describe(preset)}; {criteria_note()}."
+            + pointer)
     return law_outcome(verdict, reasons, preset, rows, figures, also=also)
 
 
