@@ -33,17 +33,24 @@ from concurrent.futures import ProcessPoolExecutor
 FAILING = ("falsified", "error")
 
 
-def _verify_all(task: tuple[str, int]) -> tuple[str, int, dict[str, str], float]:
-    """Verdict of every built-in check at one (profile, seed), and the wall time it took."""
+def _chosen(theorems: list, only: tuple[str, ...]) -> list:
+    """The theorems named in ``only`` (an id, or a namespace such as ``izzo-zou``); all when empty."""
+    if not only:
+        return theorems
+    return [t for t in theorems if t.id in only or t.id.split("/", 1)[0] in only]
+
+
+def _verify_all(task: tuple[str, int, tuple[str, ...]]) -> tuple[str, int, dict[str, str], float]:
+    """Verdict of every chosen built-in check at one (profile, seed), and the wall time it took."""
     warnings.simplefilter("ignore")
     from theorems import REGISTRY, CheckContext
     from theorems.runner import run_theorem
 
-    profile, seed = task
+    profile, seed, only = task
     start = time.perf_counter()
     ctx = CheckContext(profile=profile, seed=seed)
     verdicts = {}
-    for theorem in REGISTRY.theorems():
+    for theorem in _chosen(REGISTRY.theorems(), only):
         for result in run_theorem(theorem, ctx).checks:
             expected = result.check.name in theorem.refuted_by and str(result.verdict) == "falsified"
             verdicts[result.id] = "falsified as registered (refuted claim)" if expected else str(result.verdict)
@@ -83,9 +90,10 @@ def _pool(workers: int):
     return ProcessPoolExecutor(max_workers=workers)
 
 
-def builtin_table(dev_seeds: int, ci_seeds: int, thorough_seeds: int, workers: int) -> dict:
-    tasks = ([("dev", s) for s in range(dev_seeds)] + [("ci", s) for s in range(ci_seeds)]
-             + [("thorough", s) for s in range(thorough_seeds)])
+def builtin_table(dev_seeds: int, ci_seeds: int, thorough_seeds: int, workers: int,
+                  only: tuple[str, ...] = ()) -> dict:
+    tasks = ([("dev", s, only) for s in range(dev_seeds)] + [("ci", s, only) for s in range(ci_seeds)]
+             + [("thorough", s, only) for s in range(thorough_seeds)])
     counts: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     seconds: dict[str, list[float]] = defaultdict(list)
     failures: list[tuple[str, int, str, str]] = []
@@ -155,17 +163,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--trivial", action="store_true", help="also run the trivial-subject stand-ins")
     parser.add_argument("--json", help="write the tables to this file (atomically)")
+    parser.add_argument("--theorems", nargs="+", default=(), metavar="ID",
+                        help="sweep only these theorems (ids or namespaces such as izzo-zou; default: all)")
     args = parser.parse_args(argv)
     for name in ("dev_seeds", "ci_seeds", "thorough_seeds", "suite_seeds", "workers"):
         if getattr(args, name) < (1 if name == "workers" else 0):
             parser.error(f"--{name.replace('_', '-')} must be a non-negative count (workers ≥ 1)")
+    if args.theorems:
+        from theorems import REGISTRY
+
+        known = {t.id for t in REGISTRY.theorems()}
+        unknown = [i for i in args.theorems if i not in known and not any(k.startswith(i + "/") for k in known)]
+        if unknown:
+            parser.error(f"--theorems: no built-in theorem or namespace {', '.join(unknown)}")
     report = {}
     start = time.perf_counter()
     report["suite"] = suite_table(args.suite_seeds, args.workers)
     _print_suite(report["suite"])
     print(f"   suite wall {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
-    report["builtin"] = builtin_table(args.dev_seeds, args.ci_seeds, args.thorough_seeds, args.workers)
+    report["builtin"] = builtin_table(args.dev_seeds, args.ci_seeds, args.thorough_seeds, args.workers,
+                                      tuple(args.theorems))
     _print_builtin(report["builtin"])
     print(f"   built-in wall {time.perf_counter() - start:.1f} s")
     if args.trivial:

@@ -7,7 +7,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from theorems.strategies import BOUNDED, conditioned_matrix
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
+from theorems.strategies import BOUNDED, conditioned_matrix, with_condition
 from theorems.tolerances import recovery_tolerance
 
 SOURCE = "Chen, Huang & Weng, Provable and Efficient Dataset Distillation for Kernel Ridge Regression (NeurIPS 2024)"
@@ -25,6 +26,38 @@ def operator_problem(draw, extra=(0, 3), max_p: int = 9, max_k: int = 4):
     Y_S = draw(conditioned_matrix(m, k, 1e2))
     Z = draw(arrays(np.float64, (p, m), elements=BOUNDED))
     return W, Y_S, Z
+
+
+#: The scales ``conditioned_matrix`` draws, the two ends first (a grid's corners take the first two).
+SCALES = [1e-2, 1e2, 1.0]
+
+
+def operator_parameters(extra=(0, 3), max_k: int = 4) -> list[Domain]:
+    """The parameter axes of :func:`operator_problem`: k, m − k, where p lies in [m, max_p] (a fraction),
+    κ(W) and its scale, κ(Y_S) and its scale — each at its ends (κ = 100 included) and one interior value."""
+    kappa = interval(1.0, 1e2, points=3, log=True)
+    return [integers(2, max_k), integers(*extra), interval(0.0, 1.0, points=3), kappa, sampled(SCALES),
+            kappa, sampled(SCALES)]
+
+
+def build_operator(params, rng: np.random.Generator, max_p: int = 9):
+    """(W, Y_S, Z) of :func:`operator_problem` from its parameters (the first seven entries of ``params``,
+    see :func:`operator_parameters`) with the free entries drawn from ``rng`` as the strategy draws them."""
+    k, extra, p_fraction, kappa_w, scale_w, kappa_y, scale_y = params[:7]
+    m = k + extra
+    p = m + int(round(p_fraction * (max(max_p, m) - m)))
+
+    def conditioned(rows, cols, kappa, scale):  # conditioned_matrix's construction, entries from rng
+        return with_condition(rng.uniform(-1.0, 1.0, (rows, cols)) + 1e-3 * np.eye(rows, cols), kappa, None, scale)
+
+    return conditioned(p, k, kappa_w, scale_w), conditioned(m, k, kappa_y, scale_y), rng.uniform(-1.0, 1.0, (p, m))
+
+
+def operator_domain(extra=(0, 3), max_p: int = 9, max_k: int = 4) -> Domain:
+    """The domain of :func:`operator_problem`: its grid spans k, m − k, p, κ(W), κ(Y_S) and their scales."""
+    return parametric(operator_problem(extra, max_p, max_k), tuples(*operator_parameters(extra, max_k)),
+                      lambda params, rng: build_operator(params, rng, max_p),
+                      description=f"(W, Y_S, Z): 2 ≤ k ≤ {max_k}, m − k ∈ {list(extra)}, m ≤ p ≤ {max_p}, κ ≤ 100")
 
 
 def condition(matrix: np.ndarray) -> float:

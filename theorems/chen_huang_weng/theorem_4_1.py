@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, lambda_s_bound, ridge_operator
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, operator_problem, recovery_ratio, retrain
+from theorems.chen_huang_weng._common import (CONVENTIONS, SOURCE, build_operator, operator_domain, operator_parameters,
+                                              operator_problem, recovery_ratio, retrain)
+from theorems.domains import integers, interval, parametric, sampled, tuples
 from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.tolerances import unit_roundoff
 
@@ -68,13 +70,23 @@ def independent_bound(G) -> float:
     return 1.0 / (4.0 * np.linalg.svd(G, compute_uv=False)[0] ** 2)
 
 
+def bound_slack(G) -> float:
+    """Relative rounding of ``independent_bound``: an SVD returns σ'₁ within c·size·u relative with c of
+    order 10 (backward stable; measured 35 u for a 3×3 G with σ' = (1, 1, 1) + 10⁻¹⁴, c ≈ 12), and the
+    bound squares σ'₁: 2·10·size·u. Another computation of the bound from the same G (the construction's)
+    differs from this one by up to twice that."""
+    return 20 * max(G.shape) * unit_roundoff()
+
+
 def root_error(primes: np.ndarray, lam: float, size: int, kappa: float = 1.0) -> np.ndarray:
     """Relative error of σ = (1 ± r)/(2σ'), r = √(1 − 4λσ'²), computed from σ'ᵢ known within
-    size·κ·u·σ'₁ (an SVD, or a solve of condition κ): 1 − 4λσ'ᵢ² errs by δᵢ = 10·4λσ'ᵢ(2·size·κ·σ'₁ + 3σ'ᵢ)·u
-    (3 roundings; 10 the project's safety factor), so r errs by δ/(2r), or by √δ at the double root
+    size·κ·u·σ'₁ (an SVD, or a solve of condition κ): 1 − 4λσ'ᵢ² errs by 8λσ'ᵢ·dσ'ᵢ (the derivative of σ'² is
+    2σ'), i.e. δᵢ = 10·8λσ'ᵢ(2·size·κ·σ'₁ + 3σ'ᵢ)·u (two SVDs and 3 roundings; 10 the project's safety factor;
+    the factor 2 of the derivative was missing until the grid's σ' = (1, 1, 1) + 10⁻¹⁴ operator near the bound
+    showed 1.7× that tolerance), so r errs by δ/(2r), or by √δ at the double root
     (r ≤ √δ), and σ by that much relative (both roots divide the error in r by 1 + r ≥ 1)."""
     root = np.sqrt(np.clip(1 - 4 * lam * primes**2, 0, None))
-    delta = 40 * lam * primes * (2 * size * kappa * primes.max() + 3 * primes) * unit_roundoff()
+    delta = 80 * lam * primes * (2 * size * kappa * primes.max() + 3 * primes) * unit_roundoff()
     return np.where(root > np.sqrt(delta), delta / (2 * np.maximum(root, np.sqrt(delta))), np.sqrt(delta))
 
 
@@ -95,10 +107,17 @@ def expected_singular_values(G, lam_s: float, root: str) -> tuple[np.ndarray, np
     return values[order], (relative + root_error(primes, lam_s, size))[order]
 
 
+#: λ_S / bound on the exact-recovery grid: both ends first (0, and 1 — the bound itself, allowed with equality).
+FRACTIONS_OF_BOUND = [0.0, 1.0, 1e-3, 0.3, 0.9]
+ROOTS = ["+", "-"]
+
+
 @checks.add("exact-recovery", Kind.PROPERTY)
 def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
     """For random W (p×k), labels Y_S (m×k, m ≥ k, rank k), Z and λ_S = t·1/(4σ'₁²) with the bound
-    computed here from G, t ∈ {0, 10⁻³, 0.3, 0.9, 1} (the boundary, which the theorem allows) and both
+    computed here from G, t ∈ {0, 10⁻³, 0.3, 0.9, 1} (t = 1: the boundary, which the theorem allows, less
+    the bound's rounding ``bound_slack``: a dev seed-4 draw with σ' = (1, 1, 1) + 10⁻¹⁴ had this check's bound
+    70 u above the construction's, beyond the construction's acceptance slack) and both
     roots (only '+' at λ_S = 0, called with the default λ_S and root): the construction must accept,
     return λ_S unchanged and unclipped, give X_S whose singular values are the REQUESTED root
     (``expected_singular_values``: the statement fixes the branch), and retrain to W_S = W within
@@ -107,14 +126,23 @@ def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
     @st.composite
     def problem(draw):
         W, Y_S, Z = draw(operator_problem())
-        t = draw(st.sampled_from([0.0, 1e-3, 0.3, 0.9, 1.0]))
-        root = "+" if t == 0 else draw(st.sampled_from(["+", "-"]))
+        t = draw(st.sampled_from(FRACTIONS_OF_BOUND))
+        root = "+" if t == 0 else draw(st.sampled_from(ROOTS))
         return W, Y_S, Z, t, root
+
+    def build(params, rng):
+        t, root = params[7:]
+        return (*build_operator(params, rng), t, "+" if t == 0 else root)
+
+    domain = parametric(problem(), tuples(*operator_parameters(), sampled(FRACTIONS_OF_BOUND), sampled(ROOTS)), build,
+                        description="(W, Y_S, Z) of operator_problem, λ_S = t × bound (t = 1: the bound itself), root")
 
     def prop(args):
         W, Y_S, Z, t, root = args
         G = admissible_operator(W, Y_S, Z)
-        lam_s = t * independent_bound(G)
+        # t = 1 is the bound up to its rounding: the check cannot place λ_S closer to the true bound than
+        # the rounding of its own σ'₁ (``bound_slack``), so it asks for the bound less that slack
+        lam_s = t * independent_bound(G) * (1 - bound_slack(G) if t == 1 else 1)
         try:
             X_S, used = construct(G) if t == 0 else construct(G, lam_s, root=root)
         except ValueError as refusal:  # λ_S ≤ bound was decided above, from G: inside the domain
@@ -133,7 +161,7 @@ def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
         within(ratio, 1.0, f"W_S differs from W by {ratio:.3g}× the tolerance", t=t)
         return {"error_over_tolerance": ratio, "root_miss_over_tolerance": root_miss}
 
-    return property_outcome(search(ctx, problem(), prop, label="recovery"))
+    return property_outcome(search(ctx, domain, prop, fraction=0.5, label="recovery"))
 
 
 @checks.add("bound-enforced", Kind.PROPERTY)
@@ -143,9 +171,15 @@ def bound_enforced(ctx, construct=features_from_operator) -> Outcome:
     default, and with ``clip=True`` returns the bound (within 20·size·u relative) flagged ``clipped``,
     with G_{bound}(X_S) = G (its singular values are the '+' roots at the bound)."""
 
+    overshoots = [1e-9, 1.0, 1e-4, 1e-2]  # the ends first
+
     @st.composite
     def problem(draw):
-        return draw(operator_problem()), draw(st.sampled_from([1e-9, 1e-4, 1e-2, 1.0]))
+        return draw(operator_problem()), draw(st.sampled_from(overshoots))
+
+    domain = parametric(problem(), tuples(*operator_parameters(), sampled(overshoots)),
+                        lambda params, rng: (build_operator(params, rng), params[7]),
+                        description="(W, Y_S, Z) of operator_problem, λ_S = (1 + η) × bound")
 
     def prop(args):
         (W, Y_S, Z), eta = args
@@ -172,7 +206,7 @@ def bound_enforced(ctx, construct=features_from_operator) -> Outcome:
                             root_miss_over_tolerance=float(np.max(miss / tolerance)))
         return {"root_miss_over_tolerance": float(np.max(miss / tolerance))}
 
-    return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="enforced"))
+    return property_outcome(search(ctx, domain, prop, fraction=0.25, label="enforced"))
 
 
 @checks.add("necessity", Kind.PROPERTY)
@@ -184,19 +218,36 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
     two-sidedly against its value from the drawn singular values, 1/(4 maxᵢ(σᵢ/(σᵢ² + λ_S))²), within
     20·size·κ_sys·u relative; the roots within the perturbation bound of ``root_error``."""
 
+    ridges, attained = [1e-2, 1e2, 1.0], [True, False]
+
+    def example(m, p, lam, rng, exponents, at_bound):
+        U, _ = np.linalg.qr(rng.normal(size=(m, m)))
+        V, _ = np.linalg.qr(rng.normal(size=(p, m)))
+        exponents = list(exponents)
+        if at_bound:
+            exponents[0] = 0.0  # σ₁ = √λ_S: σ'₁ = 1/(2√λ_S), the bound equals λ_S
+        singular = np.sqrt(lam) * np.exp(exponents)
+        return (U * singular) @ V.T, lam, singular
+
     @st.composite
     def problem(draw):
         m = draw(st.integers(min_value=1, max_value=5))
         p = draw(st.integers(min_value=m, max_value=7))
-        lam = draw(st.sampled_from([1e-2, 1.0, 1e2]))
+        lam = draw(st.sampled_from(ridges))
         rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-        U, _ = np.linalg.qr(rng.normal(size=(m, m)))
-        V, _ = np.linalg.qr(rng.normal(size=(p, m)))
         exponents = draw(st.lists(st.floats(-2, 2), min_size=m, max_size=m))
-        if draw(st.booleans()):
-            exponents[0] = 0.0  # σ₁ = √λ_S: σ'₁ = 1/(2√λ_S), the bound equals λ_S
-        singular = np.sqrt(lam) * np.exp(exponents)
-        return (U * singular) @ V.T, lam, singular
+        return example(m, p, lam, rng, exponents, draw(st.sampled_from(attained)))
+
+    def build(params, rng):
+        m, p_fraction, lam, at_bound, spread = params
+        p = m + int(round(p_fraction * (7 - m)))
+        # exponents at ±spread (spread = 2: the ends of [−2, 2]) in random order, or uniform inside
+        exponents = rng.choice([-spread, spread], m) if spread == 2 else rng.uniform(-spread, spread, m)
+        return example(m, p, lam, rng, exponents, at_bound)
+
+    domain = parametric(problem(), tuples(integers(1, 5), interval(0.0, 1.0, points=3), sampled(ridges),
+                                          sampled(attained), interval(0.0, 2.0, points=3)), build,
+                        description="X_S (m ≤ 5, m ≤ p ≤ 7) with singular values √λ_S·e^[−2, 2], λ_S ∈ {10⁻², 1, 10²}")
 
     def prop(args):
         X_S, lam, singular = args
@@ -224,7 +275,7 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
             raise Violation("a singular value of X_S is not a root of the quadratic", miss=miss, tolerance=tolerance)
         return {"bound_over_lambda": allowed / lam}
 
-    return property_outcome(search(ctx, problem(), prop, label="necessity"))
+    return property_outcome(search(ctx, domain, prop, fraction=0.5, label="necessity"))
 
 
 @checks.add("above-bound", Kind.COUNTEREXAMPLE)
@@ -250,7 +301,7 @@ def above_bound(ctx, factor=1.01) -> Outcome:
                             miss=miss, floor=floor)
         return None
 
-    return counterexample_outcome(search(ctx, operator_problem(extra=(0, 0)), prop, fraction=0.2, label="above"),
+    return counterexample_outcome(search(ctx, operator_domain(extra=(0, 0)), prop, fraction=0.1, label="above"),
                                   "λ_S ≤ 1/(4σ'₁²)")
 
 
@@ -278,7 +329,7 @@ def fewer_than_k(ctx, points_short=1) -> Outcome:
                             k=k, points=m, miss=miss, sigma_k=sigma_k)
         return None
 
-    return counterexample_outcome(search(ctx, operator_problem(), prop, fraction=0.2, label="fewer"), "m ≥ k")
+    return counterexample_outcome(search(ctx, operator_domain(), prop, fraction=0.1, label="fewer"), "m ≥ k")
 
 
 THEOREM = register(

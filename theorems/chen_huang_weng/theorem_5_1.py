@@ -25,6 +25,7 @@ from constructions.krr_distill import MODES, distill_krr, distill_model, label_m
 from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, retrain
+from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome, within
 from theorems.tolerances import recovery_tolerance, unit_roundoff
@@ -187,25 +188,68 @@ def conditioned_network(d: int, layers: int, rng, slope: float) -> LeakyReLUNetw
     return LeakyReLUNetwork(tuple(layer() for _ in range(layers)), slope)
 
 
+#: The values drawn for the maps' slope (LeakyReLU) and scale (RFF), the training ridge λ and t = λ_S/bound,
+#: the ends first.
+SLOPES, RFF_SCALES, RIDGES, FRACTIONS_OF_BOUND = [0.1, 0.5], [0.5, 2.0, 1.0], [1e-2, 1.0], [0.0, 1.0, 1e-3, 0.5]
+
+
+def krr_example(k: int, d: int, seed: int, make_map, lam: float, ipc: int, mode: str, t: float):
+    """Data (n = 8k rows, d columns, from ``seed``), one-hot labels, the map ``make_map(rng)`` makes from the
+    same generator after the data, and the rest of :func:`small_krr`'s tuple."""
+    rng = np.random.default_rng(seed)
+    n = 8 * k
+    X = rng.normal(size=(n, d))
+    return X, label_matrix(np.arange(n) % k, k), make_map(rng), lam, ipc, mode, seed, t
+
+
 @st.composite
 def small_krr(draw, map_kind: str):
     """Data (n×d), one-hot labels, a surjective map, λ, ipc, mode and t = λ_S/bound."""
     k = draw(st.integers(min_value=2, max_value=3))
     d = draw(st.integers(min_value=k + 1, max_value=6))
     seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    n = 8 * k
-    X = rng.normal(size=(n, d))
-    labels = np.arange(n) % k
     if map_kind == "leaky":
-        feature_map = conditioned_network(d, draw(st.integers(1, 2)), rng, draw(st.sampled_from([0.1, 0.5])))
+        layers, slope = draw(st.integers(1, 2)), draw(st.sampled_from(SLOPES))
+        make_map = lambda rng: conditioned_network(d, layers, rng, slope)  # noqa: E731
     else:
-        feature_map = RandomFourierFeatures.seeded(d, draw(st.integers(k, d)), seed=seed, scale=draw(st.sampled_from([0.5, 1.0, 2.0])))
-    lam = draw(st.sampled_from([1e-2, 1.0]))
+        p, scale = draw(st.integers(k, d)), draw(st.sampled_from(RFF_SCALES))
+        make_map = lambda rng: RandomFourierFeatures.seeded(d, p, seed=seed, scale=scale)  # noqa: E731
+    lam = draw(st.sampled_from(RIDGES))
     ipc = draw(st.integers(1, 2))
     mode = draw(st.sampled_from(sorted(MODES)))
-    t = draw(st.sampled_from([0.0, 1e-3, 0.5, 1.0]))
-    return X, label_matrix(labels, k), feature_map, lam, ipc, mode, seed, t
+    return krr_example(k, d, seed, make_map, lam, ipc, mode, draw(st.sampled_from(FRACTIONS_OF_BOUND)))
+
+
+def krr_axes() -> list[Domain]:
+    """k, d ∈ [k + 1, 6] (a fraction), the map's size (layers 1–2; RFF p ∈ [k, d]) and shape (slope; scale) as
+    fractions of their ranges, λ, ipc and mode: each at its ends and one interior value."""
+    fraction = interval(0.0, 1.0, points=3)
+    return [integers(2, 3), fraction, fraction, fraction, sampled(RIDGES), integers(1, 2), sampled(sorted(MODES))]
+
+
+def krr_parameters() -> Domain:
+    """:func:`krr_axes` and t = λ_S/bound (t = 1: the bound, up to its rounding)."""
+    return tuples(*krr_axes(), sampled(FRACTIONS_OF_BOUND))
+
+
+def build_krr(map_kind: str, params, rng: np.random.Generator):
+    """:func:`small_krr`'s example from :func:`krr_parameters` (the data's seed drawn from ``rng``)."""
+    k, d_fraction, size, shape, lam, ipc, mode, t = params
+    d = k + 1 + int(round(d_fraction * (5 - k)))
+    seed = int(rng.integers(0, 2**32 - 1))
+    if map_kind == "leaky":
+        layers, slope = 1 + int(round(size)), SLOPES[int(round(shape * (len(SLOPES) - 1)))]
+        make_map = lambda map_rng: conditioned_network(d, layers, map_rng, slope)  # noqa: E731
+    else:
+        p, scale = k + int(round(size * (d - k))), sorted(RFF_SCALES)[int(round(shape * (len(RFF_SCALES) - 1)))]
+        make_map = lambda map_rng: RandomFourierFeatures.seeded(d, p, seed=seed, scale=scale)  # noqa: E731
+    return krr_example(k, d, seed, make_map, lam, ipc, mode, t)
+
+
+def krr_domain(map_kind: str) -> Domain:
+    """The domain of :func:`small_krr`: the grid of :func:`krr_parameters`, data and weights drawn."""
+    return parametric(small_krr(map_kind), krr_parameters(), lambda params, rng: build_krr(map_kind, params, rng),
+                      description=f"{map_kind} map, k ∈ {{2, 3}}, k < d ≤ 6, λ, ipc ∈ {{1, 2}}, both modes, t ∈ [0, 1]")
 
 
 def model_problem(X, Y, F, W, ipc: int, mode: str, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -272,7 +316,7 @@ def _recovery_check(ctx, distill, distill_step, map_kind, label):
                 worst[key] = max(worst.get(key, value), value)
         return worst
 
-    return property_outcome(search(ctx, small_krr(map_kind), prop, fraction=0.5, label=label))
+    return property_outcome(search(ctx, krr_domain(map_kind), prop, fraction=0.3, label=label))
 
 
 checks = Checks()
@@ -301,9 +345,17 @@ def clipped_report(ctx, distill_step=distill_model) -> Outcome:
     above it λ_S is replaced by c² × the bound and flagged ``clipped`` in the report, and the set (built and
     trained with the bound) still reproduces W. Every report field is checked (``check_report``)."""
 
+    kinds, factors = ["leaky", "rff"], [0.5, 8.0, 1.0, 2.0]  # the ends first
+
     @st.composite
     def problem(draw):
-        return draw(small_krr(draw(st.sampled_from(["leaky", "rff"])))), draw(st.sampled_from([0.5, 1.0, 2.0, 8.0]))
+        return draw(small_krr(draw(st.sampled_from(kinds)))), draw(st.sampled_from(factors))
+
+    # t is unused here (fixed at 0): the map kind and the factor take its place
+    parameters = tuples(sampled(kinds), *krr_axes(), sampled(factors))
+    domain = parametric(problem(), parameters,
+                        lambda params, rng: (build_krr(params[0], (*params[1:-1], 0.0), rng), params[-1]),
+                        description="either map, small_krr's parameters, λ_S = factor × bound with clip")
 
     def prop(args):
         (X, Y, feature_map, lam, ipc, mode, seed, _), factor = args
@@ -322,7 +374,7 @@ def clipped_report(ctx, distill_step=distill_model) -> Outcome:
                "model differs from W by more than the tolerance", factor=factor)
         return {"error_over_tolerance": figures["error"] / figures["tolerance"], "tolerance": figures["tolerance"]}
 
-    return property_outcome(search(ctx, problem(), prop, fraction=0.5, label="clipped"))
+    return property_outcome(search(ctx, domain, prop, fraction=0.3, label="clipped"))
 
 
 @checks.add("not-surjective", Kind.COUNTEREXAMPLE)
@@ -332,14 +384,22 @@ def not_surjective(ctx, widen=1) -> Outcome:
     room), and a row f is in the image iff σ⁻¹(f) ∈ Range(A). The search exhibits W where some row's
     σ⁻¹(f) is farther from Range(A) than rounding (10·p·u·‖σ⁻¹(f)‖/α): no X_S exists."""
 
-    @st.composite
-    def problem(draw):
-        k = draw(st.integers(2, 3))
-        d = draw(st.integers(k, 4))
-        seed = draw(st.integers(0, 2**32 - 1))
+    def example(k, d, seed):
         rng = np.random.default_rng(seed)
         network = LeakyReLUNetwork.seeded(d, (d + widen,), seed=seed, slope=0.1)
         return network, rng.normal(size=(d + widen, k))
+
+    @st.composite
+    def problem(draw):
+        k = draw(st.integers(2, 3))
+        return example(k, draw(st.integers(k, 4)), draw(st.integers(0, 2**32 - 1)))
+
+    def build(params, rng):
+        k, d_fraction = params
+        return example(k, k + int(round(d_fraction * (4 - k))), int(rng.integers(0, 2**32 - 1)))
+
+    domain = parametric(problem(), tuples(integers(2, 3), interval(0.0, 1.0, points=3)), build,
+                        description=f"LeakyReLU d → d + {widen}, k ∈ {{2, 3}}, k ≤ d ≤ 4")
 
     def prop(args):
         network, W = args
@@ -354,7 +414,7 @@ def not_surjective(ctx, widen=1) -> Outcome:
                             distance=float(distance.max()), rounding=float(rounding.max()))
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="wide"), "φ surjective")
+    return counterexample_outcome(search(ctx, domain, prop, fraction=0.05, label="wide"), "φ surjective")
 
 
 FASHION_SUBSET = 20000

@@ -25,6 +25,7 @@ from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import distill_krr, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE
+from theorems.domains import Domain, integers, interval, parametric, tuples
 from theorems.searching import counterexample_outcome, property_outcome, reject, within
 from theorems.tolerances import unit_roundoff
 
@@ -57,16 +58,27 @@ def no_image_point_in_range(network: LeakyReLUNetwork, W: np.ndarray) -> tuple[b
     return worst > 1, worst
 
 
-@st.composite
-def injective_problem(draw, width_gap: int = 2):
+def injective_example(k: int, d: int, seed: int, width_gap: int):
     """A 2-layer LeakyReLU network d → h → p with p = h = d + k + width_gap − 2 ≥ d + k, and W ∈ ℝ^{p×k}."""
-    k = draw(st.integers(2, 3))
-    d = draw(st.integers(1, 2))
     p = d + k + width_gap - 2
-    seed = draw(st.integers(0, 2**32 - 1))
     network = LeakyReLUNetwork.seeded(d, (p, p), seed=seed, slope=0.1)
     W = np.random.default_rng(seed + 1).normal(size=(p, k))
     return network, W
+
+
+@st.composite
+def injective_problem(draw, width_gap: int = 2):
+    """:func:`injective_example` for k ∈ {2, 3}, d ∈ {1, 2} and a drawn seed."""
+    k = draw(st.integers(2, 3))
+    d = draw(st.integers(1, 2))
+    return injective_example(k, d, draw(st.integers(0, 2**32 - 1)), width_gap)
+
+
+def injective_domain(width_gap: int = 2) -> Domain:
+    """The domain of :func:`injective_problem`: every (k, d) ∈ {2, 3} × {1, 2}, the weights' seed drawn."""
+    return parametric(injective_problem(width_gap), tuples(integers(2, 3), integers(1, 2)),
+                      lambda params, rng: injective_example(*params, int(rng.integers(0, 2**32 - 1)), width_gap),
+                      description=f"LeakyReLU d → p → p, p = d + k + {width_gap - 2}, k ∈ {{2, 3}}, d ∈ {{1, 2}}")
 
 
 checks = Checks()
@@ -128,7 +140,7 @@ def span_lemma(ctx, train=fit_ridge_full_lambda) -> Outcome:
             worst = max(worst, outside / tol)
         return {"outside_over_tolerance": worst, "saw_degenerate": float(degenerate)}
 
-    return property_outcome(search(ctx, injective_problem(), prop, fraction=0.25, label="span"))
+    return property_outcome(search(ctx, injective_domain(), prop, fraction=0.15, label="span"))
 
 
 @checks.add("k-points-insufficient", Kind.CONSTRUCTION)
@@ -146,7 +158,7 @@ def k_points_insufficient(ctx, width_gap=2) -> Outcome:
                             d=network.d, p=network.p, k=W.shape[1], margin=margin)
         return None
 
-    result = search(ctx, injective_problem(width_gap), prop, fraction=0.1, label="insufficient", seeking=True)
+    result = search(ctx, injective_domain(width_gap), prop, fraction=0.1, label="insufficient", seeking=True)
     if result.found:
         return Outcome.verified(f"found: {result.violation.message}", examples=result.tried, **result.violation.figures)
     return Outcome.falsified(None, f"no certified instance in {result.tried} examples", examples=result.tried)
@@ -157,15 +169,23 @@ def surjective_suffices(ctx, widen=0) -> Outcome:
     """Drop 'd < p' (injective, not surjective): with square layers (d = p, plus ``widen``) the
     conclusion fails — Theorem 5.1's k points reproduce W (relative error ≤ 10⁻⁸), which the search exhibits."""
 
-    @st.composite
-    def problem(draw):
-        k = draw(st.integers(2, 3))
-        d = draw(st.integers(k, 5))
-        seed = draw(st.integers(0, 2**32 - 1))
+    def example(k, d, seed):
         rng = np.random.default_rng(seed)
         network = LeakyReLUNetwork.seeded(d, (d + widen, d + widen), seed=seed, slope=0.1)
         X = rng.normal(size=(6 * k, d))
         return network, X, label_matrix(np.arange(6 * k) % k, k), seed
+
+    @st.composite
+    def problem(draw):
+        k = draw(st.integers(2, 3))
+        return example(k, draw(st.integers(k, 5)), draw(st.integers(0, 2**32 - 1)))
+
+    def build(params, rng):
+        k, d_fraction = params
+        return example(k, k + int(round(d_fraction * (5 - k))), int(rng.integers(0, 2**32 - 1)))
+
+    domain = parametric(problem(), tuples(integers(2, 3), interval(0.0, 1.0, points=3)), build,
+                        description="square LeakyReLU d → d → d, k ∈ {2, 3}, k ≤ d ≤ 5")
 
     def prop(args):
         network, X, Y, seed = args
@@ -177,7 +197,7 @@ def surjective_suffices(ctx, widen=0) -> Outcome:
                             relative_error=result.report.relative_error)
         return None
 
-    return counterexample_outcome(search(ctx, problem(), prop, fraction=0.1, label="square"), "d < p (injective)")
+    return counterexample_outcome(search(ctx, domain, prop, fraction=0.05, label="square"), "d < p (injective)")
 
 
 THEOREM = register(

@@ -43,6 +43,7 @@ from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import admissible_operator, features_from_operator, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
 from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition
+from theorems.domains import Domain, integers, parametric, sampled, tuples
 from theorems.searching import counterexample_outcome, property_outcome
 from theorems.tolerances import recovery_tolerance, unit_roundoff
 
@@ -122,20 +123,15 @@ def distill_via_h(W, network: DeepLinearNetwork, Y_S, free=None):
     return X_S, solution, H
 
 
-@st.composite
-def deep_linear_problem(draw, extra_points: int = 0, square_first_layer: bool = False):
+def deep_linear_example(k: int, d: int, p: int, depth: int, seed: int, lam: float, extra_points: int,
+                        square_first_layer: bool):
     """A deep linear network d → … → p (d < p), data, a KRR model on φ(X), labels Y_S (m = k + extra).
     ``square_first_layer``: widths d → d → p (→ p), so that W₁ is invertible and ΠW₁⁺ has full column rank."""
-    k = draw(st.integers(2, 3))
-    d = draw(st.integers(k + extra_points, k + extra_points + 2))
-    p = d + draw(st.integers(1, 3))
-    depth = draw(st.integers(2, 3) if square_first_layer else st.integers(1, 3))
-    seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     widths = (d,) + (p,) * (depth - 1) if square_first_layer else (p,) * depth
     network = DeepLinearNetwork.seeded(d, widths, seed=seed)
     X = rng.normal(size=(6 * k, d))
-    F, lam = network(X), draw(st.sampled_from([1e-2, 1.0]))
+    F = network(X)
     # the dual form W = Fᵀ(FFᵀ + λI)⁻¹Y keeps W in Range(Π) up to rounding of one product (the primal
     # solve would leak rounding/λ into the complement of Range(Π))
     W = F.T @ np.linalg.solve(F @ F.T + lam * np.eye(F.shape[0]), label_matrix(np.arange(6 * k) % k, k))
@@ -144,6 +140,42 @@ def deep_linear_problem(draw, extra_points: int = 0, square_first_layer: bool = 
     Y_S = np.vstack([np.eye(k), rng.normal(size=(extra_points, k))])
     Z = rng.normal(size=(p, k + extra_points))
     return network, W, Y_S, Z
+
+
+#: The training ridges drawn, and the depths (from 2 with a square first layer).
+TRAINING_RIDGES = [1e-2, 1.0]
+
+
+def _first_depth(square_first_layer: bool) -> int:
+    return 2 if square_first_layer else 1
+
+
+@st.composite
+def deep_linear_problem(draw, extra_points: int = 0, square_first_layer: bool = False):
+    """:func:`deep_linear_example` with k ∈ {2, 3}, k + extra ≤ d ≤ k + extra + 2, d < p ≤ d + 3, depth ≤ 3."""
+    k = draw(st.integers(2, 3))
+    d = draw(st.integers(k + extra_points, k + extra_points + 2))
+    p = d + draw(st.integers(1, 3))
+    depth = draw(st.integers(_first_depth(square_first_layer), 3))
+    seed = draw(st.integers(0, 2**32 - 1))
+    return deep_linear_example(k, d, p, depth, seed, draw(st.sampled_from(TRAINING_RIDGES)), extra_points,
+                               square_first_layer)
+
+
+def deep_linear_domain(extra_points: int = 0, square_first_layer: bool = False) -> Domain:
+    """The domain of :func:`deep_linear_problem`: k, d − k − extra ∈ {0, 1, 2}, p − d ∈ {1, 2, 3}, the depth and
+    the training ridge at their ends and interior; the weights' and data's seed drawn."""
+
+    def build(params, rng):
+        k, d_offset, gap, depth, lam = params
+        d = k + extra_points + d_offset
+        return deep_linear_example(k, d, d + gap, depth, int(rng.integers(0, 2**32 - 1)), lam, extra_points,
+                                   square_first_layer)
+
+    parameters = tuples(integers(2, 3), integers(0, 2), integers(1, 3), integers(_first_depth(square_first_layer), 3),
+                        sampled(TRAINING_RIDGES))
+    return parametric(deep_linear_problem(extra_points, square_first_layer), parameters, build,
+                      description=f"deep linear d → … → p, d < p ≤ d + 3, k ∈ {{2, 3}}, m = k + {extra_points}")
 
 
 def _error_ratio(W, X_S, network, Y_S, lam_s):
@@ -172,7 +204,7 @@ def k_points_from_krr(ctx, distill=distill_deep_linear) -> Outcome:
             raise Violation(f"k points miss W by {ratio:.3g}× the bound", error_over_bound=ratio)
         return {"error_over_bound": ratio}
 
-    return property_outcome(search(ctx, deep_linear_problem(), prop, fraction=0.25, label="k"))
+    return property_outcome(search(ctx, deep_linear_domain(), prop, fraction=0.15, label="k"))
 
 
 @checks.add("k-plus-one-family", Kind.PROPERTY)
@@ -190,7 +222,7 @@ def k_plus_one_family(ctx, distill=distill_deep_linear) -> Outcome:
             raise Violation(f"k+1 points: error {ratio:.3g}× bound, independent={independent}", error_over_bound=ratio)
         return {"error_over_bound": ratio}
 
-    return property_outcome(search(ctx, deep_linear_problem(extra_points=1), prop, fraction=0.25, label="k1"))
+    return property_outcome(search(ctx, deep_linear_domain(extra_points=1), prop, fraction=0.15, label="k1"))
 
 
 @checks.add("target-outside-range", Kind.COUNTEREXAMPLE)
@@ -213,7 +245,7 @@ def target_outside_range(ctx, target_in_range=False) -> Outcome:
             raise Violation(f"target outside Range(Π): every distilled set misses by ≥ {floor:.3g}", floor=floor, miss=miss)
         return None
 
-    return counterexample_outcome(search(ctx, deep_linear_problem(), prop, fraction=0.1, label="outside"),
+    return counterexample_outcome(search(ctx, deep_linear_domain(), prop, fraction=0.05, label="outside"),
                                   "Range(W) ⊆ Range(Π)")
 
 
@@ -233,7 +265,7 @@ def unprojected_extra_point(ctx, project=False) -> Outcome:
             raise Violation(f"features leave Range(Π) by {outside:.3g}: no preimage", outside=outside)
         return None
 
-    return counterexample_outcome(search(ctx, deep_linear_problem(extra_points=1), prop, fraction=0.1, label="raw"),
+    return counterexample_outcome(search(ctx, deep_linear_domain(extra_points=1), prop, fraction=0.05, label="raw"),
                                   "Z ∈ Range(Π)")
 
 
@@ -267,8 +299,8 @@ def h_system_interpolates(ctx, construct=distill_via_h) -> Outcome:
             raise Violation(f"φ(X_S)W misses Y_S by {ratio:.3g}× the bound", residual_over_bound=ratio)
         return {"residual_over_bound": ratio}
 
-    return property_outcome(search(ctx, deep_linear_problem(extra_points=1, square_first_layer=True), prop,
-                                   fraction=0.25, label="h"))
+    return property_outcome(search(ctx, deep_linear_domain(extra_points=1, square_first_layer=True), prop,
+                                   fraction=0.15, label="h"))
 
 
 @checks.add("h-conditions-not-sufficient", Kind.COUNTEREXAMPLE)
@@ -292,8 +324,8 @@ def h_conditions_not_sufficient(ctx, target_in_range=False) -> Outcome:
                             floor=floor, miss=miss)
         return None
 
-    return counterexample_outcome(search(ctx, deep_linear_problem(extra_points=1, square_first_layer=True), prop,
-                                         fraction=0.1, label="hcond"),
+    return counterexample_outcome(search(ctx, deep_linear_domain(extra_points=1, square_first_layer=True), prop,
+                                         fraction=0.05, label="hcond"),
                                   "Range(W) ⊆ Range(Π)")
 
 
