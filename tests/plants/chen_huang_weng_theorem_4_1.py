@@ -1,5 +1,6 @@
 """Planted failures for chen-huang-weng/theorem-4.1."""
 
+import numpy as np
 import sympy as sp
 
 from constructions.krr_distill import OperatorFeatures, features_from_operator, lambda_s_bound
@@ -27,6 +28,15 @@ def always_plus_root(G, lam_s=0.0, root="+", clip=False):
 def refuses_the_boundary(G, lam_s=0.0, root="+", clip=False):
     """Strict λ_S < bound: refuses λ_S at the bound, which Theorem 4.1 allows."""
     if lam_s > 0 and lam_s >= (1 - 1e-9) * lambda_s_bound(G):
+        raise ValueError(f"λ_S = {lam_s:.6g} exceeds Theorem 4.1's bound")
+    return features_from_operator(G, lam_s, root, clip)
+
+
+def no_rounding_band(G, lam_s=0.0, root="+", clip=False):
+    """Refuses every λ_S above its own bound (from its SVD with singular vectors): no band for the rounding
+    that separates it from a caller's computation of the same bound."""
+    top = np.linalg.svd(G, full_matrices=False)[1][0]
+    if not clip and lam_s > 1.0 / (4.0 * top**2):
         raise ValueError(f"λ_S = {lam_s:.6g} exceeds Theorem 4.1's bound")
     return features_from_operator(G, lam_s, root, clip)
 
@@ -64,6 +74,7 @@ PLANTS = {
         Plant("ignores λ_S", {"construct": ignores_ridge}),
         Plant("'−' root returns the '+' root", {"construct": always_plus_root}),
         Plant("refuses λ_S at the bound", {"construct": refuses_the_boundary}),
+        Plant("no rounding band at the bound", {"construct": no_rounding_band}),
         Plant("default λ_S = 1", {"construct": default_ridge_one}),
     ],
     "chen-huang-weng/theorem-4.1::bound-enforced": [
