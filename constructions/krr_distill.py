@@ -377,7 +377,6 @@ def distill_krr(X, Y, feature_map, ipc: int, lam: float, *, lam_s: float = 0.0, 
         raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}; they must match")
     if X.shape[1] != feature_map.d:
         raise ValueError(f"X has {X.shape[1]} columns but the feature map takes d = {feature_map.d}")
-    k = Y.shape[1]
     if not feature_map.surjective:
         raise ValueError(f"{type(feature_map).__name__} is not surjective here: Theorem 5.1's construction "
                          "needs a surjective feature map")

@@ -110,6 +110,11 @@ def pseudo_inverse_by_solve(W, feature_map, Y_S, *, lam_s=0.0, reference=None, r
     return replace(built, X=feature_map.preimage(np.linalg.solve(G.T @ G, G.T)))
 
 
+def clips_by_default(*args, clip=True, **kwargs):
+    """``distill_krr`` with ``clip=True`` as its default: λ_S above the bound is silently replaced."""
+    return distill_krr(*args, clip=clip, **kwargs)
+
+
 def uncentred_labels(labels, classes, centred=False):
     """Ignores ``centred``: one-hot rows whatever is asked."""
     return label_matrix(labels, classes)
@@ -142,6 +147,7 @@ PLANTS = {
     "chen-huang-weng/theorem-5.1::rank-deficient-model": [
         Plant("G⁺ by the normal equations", {"construct": pseudo_inverse_by_solve}),
         Plant("centred labels not centred", {"labels": uncentred_labels}),
+        Plant("distill_krr clips by default", {"distill": clips_by_default}),
     ],
     "chen-huang-weng/theorem-5.1::not-surjective": [Plant("square (surjective) layer", {"widen": 0})],
     "chen-huang-weng/theorem-5.1::fashion-mnist": [Plant("8-bit quantised images", {"distill_step": eight_bit_step})],

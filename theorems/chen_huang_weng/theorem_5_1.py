@@ -395,14 +395,17 @@ def rank_deficient_model(p: int, k: int, rank: int, extra: str, rng) -> np.ndarr
 
 
 @checks.add("rank-deficient-model", Kind.PROPERTY)
-def rank_deficient_model_check(ctx, construct=construct_distilled, labels=label_matrix) -> Outcome:
+def rank_deficient_model_check(ctx, construct=construct_distilled, labels=label_matrix, distill_step=distill_model,
+                               distill=distill_krr) -> Outcome:
     """Theorem 4.1/5.1 put no rank condition on W, and centred labels give one of rank < k: ``label_matrix``
     with ``centred=True`` must be the one-hot rows less the class frequencies (rows summing to 0, so
     W = G_λ(F)Y has W·1 = 0). For W of rank r ≤ k exactly (``rank_deficient_model``; k ≤ 4, identity map,
     one-hot Y_S = I so G = W; r = k is the full-rank control, which the construction serves by QR): with the defaults (λ_S = 0, no clip) X_S must be G⁺, of rank r with singular
     values 1/σ'ᵢ; at λ_S = 1 exactly the '+' roots; both retrain to W (``recovery_ratio``) and report the
     bound 1/(4σ'₁²) of this check's SVD (within 100·size·u: two SVDs differ by up to 60·size·u, see
-    ``bound_rounding``). λ_S = 2 × bound (no clip: the default) and the '−' root at λ_S = 0 must be refused."""
+    ``bound_rounding``). λ_S = 2 × bound (no clip: the default) and the '−' root at λ_S = 0 must be refused.
+    ``distill_model`` and ``distill_krr`` (given W, noise mode, ipc = 1) keep the same defaults: λ_S = 0 unclipped
+    when omitted, 2 × bound refused."""
     rng = ctx.rng("rank-deficient")
     u, cases = unit_roundoff(), 0
     classes = rng.permutation(np.arange(30) % 3)
@@ -442,14 +445,24 @@ def rank_deficient_model_check(ctx, construct=construct_distilled, labels=label_
                     within(recovery_ratio(W, W_s, built.X, W, Y_S), 1.0, "W_S ≠ W for a rank-deficient W",
                            rank=rank, k=k, lam_s=lam_s)
                     cases += 1
-                for lam_s, root in ((2 * bound, "+"), (0.0, "-")):
+                default = distill_step(W, feature_map, Y_S, reference=Z).report
+                if not (default.lam_s == 0 and not default.clipped):
+                    raise Violation(f"distill_model's default λ_S is {default.lam_s} (clipped = {default.clipped}), "
+                                    "not 0", lam_s=default.lam_s)
+                X = rng.normal(size=(k, p))
+                above = ((construct, (W, feature_map, Y_S), {"lam_s": 2 * bound, "reference": Z}),
+                         (construct, (W, feature_map, Y_S), {"reference": Z, "root": "-"}),
+                         (distill_step, (W, feature_map, Y_S), {"lam_s": 2 * bound, "reference": Z}),
+                         (distill, (X, Y_S, feature_map, 1, 1.0), {"lam_s": 2 * bound, "W": W}))
+                for call, positional, keywords in above:
                     try:
-                        construct(W, feature_map, Y_S, lam_s=lam_s, reference=Z, root=root)
+                        call(*positional, **keywords)
                     except ValueError:
                         cases += 1
                     else:
-                        raise Violation(f"λ_S = {lam_s:.6g} with root '{root}' was accepted (no such X_S)",
-                                        rank=rank, k=k, root=root)
+                        raise Violation(f"{call.__name__} accepted {keywords.get('root', '+')} root at λ_S = "
+                                        f"{keywords.get('lam_s', 0.0):.6g} (no such X_S; the default is no clip)",
+                                        rank=rank, k=k)
     return Outcome.verified(cases=cases)
 
 
