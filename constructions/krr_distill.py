@@ -102,7 +102,7 @@ def bound_rounding(shape) -> float:
     """Relative rounding of a computed bound 1/(4σ'₁²): a λ_S within this of the construction's bound is AT
     the bound (Theorem 4.1 allows it), so a caller's own ``lambda_s_bound`` or SVD of the same G is accepted.
 
-    LAPACK's error bound for a computed singular value is |σ̂ − σ| ≤ p(m, n)·ε·‖G‖₂ with p a modestly
+    LAPACK's error bound for a computed singular value σ̂ of σ is p(m, n)·ε·‖G‖₂ with p a modestly
     growing function of the sizes; for σ'₁ = ‖G‖₂ that is a relative error c·size·u (size = max(m, n)).
     The bound squares σ'₁, so each computation of it errs by 2c·size·u relative, and two computations
     (the caller's and this construction's, with or without singular vectors, of G or of Gᵀ) differ by
@@ -110,7 +110,7 @@ def bound_rounding(shape) -> float:
     Gᵀ, sizes 2 to 64, spectra equal, clustered within 10⁻¹⁴, geometric to 10⁻¹⁶ and Gaussian, scales
     10^±6): the two bounds differ by at most 60·size·u (size 3, σ' = (1, 1, 1) + 10⁻¹⁴), i.e. c = 15,
     and by ~240 u whatever the size beyond 8. c = 40 leaves a factor 2.7 at the worst size; the band,
-    160·size·u ≈ 10⁻¹² at size 64, stays far below any overshoot a bound of the wrong form would give."""
+    160·size·u ≈ 10⁻¹² at size 64, stays far below the smallest overshoot (10⁻⁹) that must be refused."""
     return 4 * 40 * max(shape) * float(np.finfo(float).eps) / 2
 
 
