@@ -99,13 +99,19 @@ def lambda_s_bound(G) -> float:
 
 
 def bound_rounding(shape) -> float:
-    """Relative rounding of a computed bound 1/(4σ'₁²): an SVD returns σ'₁ within size·u·‖G‖₂ (backward
-    stability), so two computations of σ'₁ (say ``lambda_s_bound`` by the caller and the SVD inside the
-    construction, with or without singular vectors) differ by up to 2·size·u relative, and squaring
-    doubles that: 4·size·u for the bound; ×10, the project's safety factor. A λ_S within this of the
-    bound is AT the bound (Theorem 4.1 allows it). (Measured: a 3×3 operator with σ' = (1, 1, 1) gave
-    bounds 9.3·10⁻¹⁵ apart from the two LAPACK paths, 21 u.)"""
-    return 40.0 * max(shape) * float(np.finfo(float).eps) / 2
+    """Relative rounding of a computed bound 1/(4σ'₁²): a λ_S within this of the construction's bound is AT
+    the bound (Theorem 4.1 allows it), so a caller's own ``lambda_s_bound`` or SVD of the same G is accepted.
+
+    LAPACK's error bound for a computed singular value σ̂ of σ is p(m, n)·ε·‖G‖₂ with p a modestly
+    growing function of the sizes; for σ'₁ = ‖G‖₂ that is a relative error c·size·u (size = max(m, n)).
+    The bound squares σ'₁, so each computation of it errs by 2c·size·u relative, and two computations
+    (the caller's and this construction's, with or without singular vectors, of G or of Gᵀ) differ by
+    up to 4c·size·u. Measured (numpy/scipy gesdd and gesvd with and without vectors, norm(G, 2), on G and
+    Gᵀ, sizes 2 to 64, spectra equal, clustered within 10⁻¹⁴, geometric to 10⁻¹⁶ and Gaussian, scales
+    10^±6): the two bounds differ by at most 60·size·u (size 3, σ' = (1, 1, 1) + 10⁻¹⁴), i.e. c = 15,
+    and by ~240 u whatever the size beyond 8. c = 40 leaves a factor 2.7 at the worst size; the band,
+    160·size·u ≈ 10⁻¹² at size 64, stays far below the smallest overshoot (10⁻⁹) that must be refused."""
+    return 4 * 40 * max(shape) * float(np.finfo(float).eps) / 2
 
 
 def _operator_svd(G):
@@ -371,7 +377,6 @@ def distill_krr(X, Y, feature_map, ipc: int, lam: float, *, lam_s: float = 0.0, 
         raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}; they must match")
     if X.shape[1] != feature_map.d:
         raise ValueError(f"X has {X.shape[1]} columns but the feature map takes d = {feature_map.d}")
-    k = Y.shape[1]
     if not feature_map.surjective:
         raise ValueError(f"{type(feature_map).__name__} is not surjective here: Theorem 5.1's construction "
                          "needs a surjective feature map")

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 
 from constructions.krr import fit_ridge_full_lambda
-from constructions.krr_distill import distill_krr, distill_model
+from constructions.krr_distill import construct_distilled, distill_krr, distill_model, label_matrix
 from theorems.chen_huang_weng._common import retrain
 from theorems.chen_huang_weng.theorem_5_1 import retraining_tolerance
 
@@ -95,6 +95,31 @@ def eight_bit_step(*args, **kwargs):
     return replace(result, X=np.round(result.X * 255) / 255)
 
 
+def relative_error_zero(*args, **kwargs):
+    """Reports relative_error = 0 whatever W_s is (exact recovery claimed, not measured)."""
+    result = distill_model(*args, **kwargs)
+    return replace(result, report=replace(result.report, relative_error=0.0))
+
+
+def pseudo_inverse_by_solve(W, feature_map, Y_S, *, lam_s=0.0, reference=None, rng=None, clip=False, root="+"):
+    """λ_S = 0 through the normal equations (GᵀG)⁻¹Gᵀ, which assume G of full column rank."""
+    built = construct_distilled(W, feature_map, Y_S, lam_s=lam_s, reference=reference, rng=rng, clip=clip, root=root)
+    if lam_s != 0:
+        return built
+    G = W @ np.linalg.pinv(Y_S)
+    return replace(built, X=feature_map.preimage(np.linalg.solve(G.T @ G, G.T)))
+
+
+def clips_by_default(*args, clip=True, **kwargs):
+    """``distill_krr`` with ``clip=True`` as its default: λ_S above the bound is silently replaced."""
+    return distill_krr(*args, clip=clip, **kwargs)
+
+
+def uncentred_labels(labels, classes, centred=False):
+    """Ignores ``centred``: one-hot rows whatever is asked."""
+    return label_matrix(labels, classes)
+
+
 PLANTS = {
     "chen-huang-weng/theorem-5.1::leaky-relu-recovery": [
         Plant("X_S rounded to 3 decimals", {"distill": quantised_distill}),
@@ -105,6 +130,7 @@ PLANTS = {
         Plant("report.points off by one", {"distill_step": points_off_by_one}),
         Plant("W_S = 0", {"distill_step": zero_model}),
         Plant("W_S off by 10× the tolerance", {"distill_step": model_ten_tolerances_off}),
+        Plant("relative_error reported as 0", {"distill_step": relative_error_zero}),
     ],
     "chen-huang-weng/theorem-5.1::rff-recovery": [
         Plant("labels not rescaled", {"distill": unscaled_labels}),
@@ -117,6 +143,11 @@ PLANTS = {
     "chen-huang-weng/theorem-5.1::clipped-report": [
         Plant("clip not flagged", {"distill_step": clip_not_flagged}),
         Plant("lam_s_bound in unscaled units", {"distill_step": bound_unscaled}),
+    ],
+    "chen-huang-weng/theorem-5.1::rank-deficient-model": [
+        Plant("G⁺ by the normal equations", {"construct": pseudo_inverse_by_solve}),
+        Plant("centred labels not centred", {"labels": uncentred_labels}),
+        Plant("distill_krr clips by default", {"distill": clips_by_default}),
     ],
     "chen-huang-weng/theorem-5.1::not-surjective": [Plant("square (surjective) layer", {"widen": 0})],
     "chen-huang-weng/theorem-5.1::fashion-mnist": [Plant("8-bit quantised images", {"distill_step": eight_bit_step})],

@@ -66,16 +66,13 @@ def singular_value_roots(ctx, roots=claimed_roots) -> Outcome:
 
 
 def independent_bound(G) -> float:
-    """1/(4σ'₁²) from the check's own SVD of G (not the construction's ``lambda_s_bound``)."""
-    return 1.0 / (4.0 * np.linalg.svd(G, compute_uv=False)[0] ** 2)
-
-
-def bound_slack(G) -> float:
-    """Relative rounding of ``independent_bound``: an SVD returns σ'₁ within c·size·u relative with c of
-    order 10 (backward stable; measured 35 u for a 3×3 G with σ' = (1, 1, 1) + 10⁻¹⁴, c ≈ 12), and the
-    bound squares σ'₁: 2·10·size·u. Another computation of the bound from the same G (the construction's)
-    differs from this one by up to twice that."""
-    return 20 * max(G.shape) * unit_roundoff()
+    """1/(4σ'₁²) as a caller computes it with its own SVD (not the construction's ``lambda_s_bound``): the
+    larger of the bounds from the singular values of G and of Gᵀ (two LAPACK paths, no singular vectors).
+    Each lies within the SVD's rounding of the true bound, so the construction must accept either; the
+    larger sits above the construction's own bound on about half the operator grid, so a construction
+    without a rounding band (or one narrower than the SVD's error) refuses it."""
+    top = min(np.linalg.svd(G, compute_uv=False)[0], np.linalg.svd(G.T, compute_uv=False)[0])
+    return 1.0 / (4.0 * top**2)
 
 
 def root_error(primes: np.ndarray, lam: float, size: int, kappa: float = 1.0) -> np.ndarray:
@@ -115,9 +112,10 @@ ROOTS = ["+", "-"]
 @checks.add("exact-recovery", Kind.PROPERTY)
 def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
     """For random W (p×k), labels Y_S (m×k, m ≥ k, rank k), Z and λ_S = t·1/(4σ'₁²) with the bound
-    computed here from G, t ∈ {0, 10⁻³, 0.3, 0.9, 1} (t = 1: the boundary, which the theorem allows, less
-    the bound's rounding ``bound_slack``: a dev seed-4 draw with σ' = (1, 1, 1) + 10⁻¹⁴ had this check's bound
-    70 u above the construction's, beyond the construction's acceptance slack) and both
+    computed here from G, t ∈ {0, 10⁻³, 0.3, 0.9, 1} (t = 1: the boundary, which the theorem allows, exactly
+    as ``independent_bound`` computes it — a caller's SVD may put it above the construction's own bound by
+    the SVD's rounding, which the construction must accept; a dev seed-4 draw with σ' = (1, 1, 1) + 10⁻¹⁴
+    had it 70 u above) and both
     roots (only '+' at λ_S = 0, called with the default λ_S and root): the construction must accept,
     return λ_S unchanged and unclipped, give X_S whose singular values are the REQUESTED root
     (``expected_singular_values``: the statement fixes the branch), and retrain to W_S = W within
@@ -140,9 +138,7 @@ def exact_recovery(ctx, construct=features_from_operator) -> Outcome:
     def prop(args):
         W, Y_S, Z, t, root = args
         G = admissible_operator(W, Y_S, Z)
-        # t = 1 is the bound up to its rounding: the check cannot place λ_S closer to the true bound than
-        # the rounding of its own σ'₁ (``bound_slack``), so it asks for the bound less that slack
-        lam_s = t * independent_bound(G) * (1 - bound_slack(G) if t == 1 else 1)
+        lam_s = t * independent_bound(G)  # t = 1: the bound as a caller computes it, not below it
         try:
             X_S, used = construct(G) if t == 0 else construct(G, lam_s, root=root)
         except ValueError as refusal:  # λ_S ≤ bound was decided above, from G: inside the domain
@@ -276,6 +272,103 @@ def necessity(ctx, bound=lambda_s_bound) -> Outcome:
         return {"bound_over_lambda": allowed / lam}
 
     return property_outcome(search(ctx, domain, prop, fraction=0.5, label="necessity"))
+
+
+def signed_permutation(size: int, rng) -> np.ndarray:
+    """A random signed permutation matrix: orthogonal, and every product with it is exact."""
+    return np.eye(size)[rng.permutation(size)] * rng.choice([-1.0, 1.0], size)
+
+
+#: (p, m) of the exactly known operators: one column (k = m = 1, rank one) up to the grid's largest.
+KNOWN_SHAPES = [(1, 1), (4, 1), (3, 3), (5, 2), (9, 7)]
+
+
+@checks.add("known-operators", Kind.PROPERTY)
+def known_operators(ctx, construct=features_from_operator, bound=lambda_s_bound) -> Outcome:
+    """Operators whose singular values are known exactly: G = P₁ diag(s) P₂ with signed permutations P₁, P₂
+    and s = s₁·(1, 1/2, 1/4, ...), s₁ ∈ {1/2, 1, 2}, shapes from 1×1 (rank one) to 9×7. Powers of two make
+    every quantity exact: the bound is 1/(4s₁²) (1, 1/4, 1/16; λ_S = 1 exactly when s₁ = 1/2) and
+    1 − 4λ_S s₁² = 0 at it. The bound must equal 1/(4s₁²) within 4·size·u; λ_S = 2 × bound must be refused
+    (also for a rank-one G); at λ_S = bound and bound/2 both roots must come out as in
+    ``expected_singular_values`` (the closed form from this check's SVD)."""
+    rng = ctx.rng("known")
+    cases = 0
+    for p, m in KNOWN_SHAPES:
+        for top in (0.5, 1.0, 2.0):
+            singular = top * 0.5 ** np.arange(m)
+            G = (signed_permutation(p, rng)[:, :m] * singular) @ signed_permutation(m, rng)
+            exact = 1.0 / (4.0 * top**2)
+            claimed = bound(G)
+            if not np.isfinite(claimed):  # an infinite bound for G ≠ 0 is a wrong answer, not a rounding figure
+                raise Violation(f"the bound of a {p}×{m} G with σ'₁ = {top} is {claimed}", top=top)
+            within(abs(claimed - exact), 4 * max(G.shape) * unit_roundoff() * exact,
+                   f"the bound of a {p}×{m} G with σ'₁ = {top} is {claimed!r}, not 1/(4σ'₁²) = {exact}", top=top)
+            try:
+                construct(G, 2 * exact)
+            except ValueError:
+                pass
+            else:
+                raise Violation(f"λ_S = 2 × the bound was accepted for a {p}×{m} G with σ'₁ = {top}", top=top)
+            for lam_s in (exact, exact / 2):
+                for root in ROOTS:
+                    X_S, used = construct(G, lam_s, root=root)
+                    if not (used == lam_s):
+                        raise Violation(f"asked for λ_S = {lam_s!r}, the construction used {used!r}", lam_s=lam_s)
+                    expected, tolerance = expected_singular_values(G, lam_s, root)
+                    actual = np.linalg.svd(X_S, compute_uv=False)[:expected.size]
+                    miss = float(np.max(np.abs(actual - expected) / expected / tolerance))
+                    within(miss, 1.0, f"X_S's singular values are not the '{root}' root at λ_S = {lam_s}", top=top,
+                           lam_s=lam_s)
+                    cases += 1
+    return Outcome.verified(cases=cases)
+
+
+#: Rank-deficient label matrices (exactly: dependent columns by construction) and full-rank scales.
+DEFICIENCIES = ["zero", "zero-column", "repeated-column"]
+LABEL_SCALES = [1e-150, 1e-20, 1e20, 1e150]
+
+
+@checks.add("label-rank", Kind.PROPERTY)
+def label_rank(ctx, admissible=admissible_operator) -> Outcome:
+    """The assumption rank Y_S = k, both ways. Y_S whose columns are dependent by construction (Y_S = 0, a
+    zero column, a column repeated exactly) lies outside the theorem: the construction must refuse it
+    (ValueError). Y_S of full rank k at any scale (orthonormal columns times s ∈ {10⁻¹⁵⁰, 10⁻²⁰, 10²⁰,
+    10¹⁵⁰}, κ(Y_S) = 1) lies inside: it must be accepted, with G Y_S = W within
+    10·size·u·‖G‖‖Y_S‖ (the products' rounding, ×10)."""
+    rng = ctx.rng("labels")
+    cases = 0
+    for k in (1, 2, 3):
+        for m in (k, k + 2):
+            p = m + 2
+            W, Z = rng.uniform(-1, 1, (p, k)), rng.uniform(-1, 1, (p, m))
+            basis = np.linalg.qr(rng.normal(size=(m, k)))[0]
+            for deficiency in DEFICIENCIES[:1] if k == 1 else DEFICIENCIES:
+                Y_S = basis.copy()
+                if deficiency == "zero":
+                    Y_S[:] = 0.0
+                elif deficiency == "zero-column":
+                    Y_S[:, -1] = 0.0
+                else:
+                    Y_S[:, -1] = Y_S[:, 0]
+                try:
+                    admissible(W, Y_S, Z)
+                except ValueError:
+                    cases += 1
+                else:
+                    raise Violation(f"Y_S of rank < k = {k} ({deficiency}, m = {m}) was accepted", k=k, m=m)
+            for scale in LABEL_SCALES:
+                Y_S = scale * basis
+                try:
+                    G = admissible(W, Y_S, Z)
+                except ValueError as refusal:  # rank k by construction: inside the domain
+                    raise Violation(f"Y_S of rank k = {k} at scale {scale:g} was refused: {refusal}",
+                                    scale=scale) from refusal
+                size = max(p, m)
+                tolerance = 10 * size * unit_roundoff() * np.linalg.norm(G, 2) * np.linalg.norm(Y_S, 2)
+                within(float(np.linalg.norm(G @ Y_S - W, 2)), tolerance, f"G Y_S ≠ W at label scale {scale:g}",
+                       scale=scale)
+                cases += 1
+    return Outcome.verified(cases=cases)
 
 
 @checks.add("above-bound", Kind.COUNTEREXAMPLE)

@@ -19,12 +19,13 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from constructions.feature_maps import LeakyReLUNetwork, RandomFourierFeatures
+from constructions.feature_maps import IdentityMap, LeakyReLUNetwork, RandomFourierFeatures
 from constructions.krr import accuracy, fit_ridge_full_lambda
-from constructions.krr_distill import MODES, distill_krr, distill_model, label_matrix
+from constructions.krr_distill import MODES, construct_distilled, distill_krr, distill_model, label_matrix
 from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, retrain
+from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, recovery_ratio, retrain
+from theorems.chen_huang_weng.theorem_4_1 import expected_singular_values
 from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.requirements import dataset
 from theorems.searching import counterexample_outcome, property_outcome, within
@@ -143,11 +144,15 @@ def _check_model_fields(result, W, F_S, feature_map) -> dict:
     W_norm, Ws_norm = np.linalg.norm(W), np.linalg.norm(W_s)
     error = float(np.linalg.norm(W_s - W) / W_norm)
     cos = float(np.sum(W * W_s) / (W_norm * Ws_norm))
+    # the field is also its definition ‖W_s − W‖/‖W‖ for the W_s returned beside it (two norms and a quotient
+    # of the same numbers: 4·(p·k)·u relative); the retraining tolerance alone cannot tell 0 from ~10⁻¹⁵
+    reported = float(np.linalg.norm(result.W_s - W) / W_norm)
     if not (np.linalg.norm(result.W_s - W_s) <= tolerance * Ws_norm
+            and abs(result.report.relative_error - reported) <= 4 * W.size * unit_roundoff() * reported
             and abs(result.report.relative_error - error) <= tolerance * Ws_norm / W_norm
             and abs(result.report.cosine - cos) <= 2 * tolerance):
         raise Violation("report.relative_error, report.cosine or W_s disagrees with retraining on φ(X_S)",
-                        relative_error=result.report.relative_error, expected_relative_error=error,
+                        relative_error=result.report.relative_error, expected_relative_error=reported,
                         cosine=result.report.cosine, expected_cosine=cos)
     return {"error": error, "tolerance": tolerance, "kappa_sys": kappa_sys}
 
@@ -375,6 +380,90 @@ def clipped_report(ctx, distill_step=distill_model) -> Outcome:
         return {"error_over_tolerance": figures["error"] / figures["tolerance"], "tolerance": figures["tolerance"]}
 
     return property_outcome(search(ctx, domain, prop, fraction=0.3, label="clipped"))
+
+
+def rank_deficient_model(p: int, k: int, rank: int, extra: str, rng) -> np.ndarray:
+    """W (p×k) of rank ``rank`` ≤ k exactly: ``rank`` independent columns (κ ≤ 10, ‖W‖₂ = 1/4 so the bound is
+    about 4), the other columns zero or exact copies of the first (products with 0/1 entries are exact)."""
+    basis = np.linalg.qr(rng.normal(size=(p, rank)))[0] * np.exp(rng.uniform(0, np.log(10), rank))
+    basis *= 0.25 / np.linalg.norm(basis, 2)
+    selection = np.zeros((rank, k))
+    selection[np.arange(rank), np.arange(rank)] = 1.0
+    if extra == "repeat":
+        selection[0, rank:] = 1.0
+    return basis @ selection
+
+
+@checks.add("rank-deficient-model", Kind.PROPERTY)
+def rank_deficient_model_check(ctx, construct=construct_distilled, labels=label_matrix, distill_step=distill_model,
+                               distill=distill_krr) -> Outcome:
+    """Theorem 4.1/5.1 put no rank condition on W, and centred labels give one of rank < k: ``label_matrix``
+    with ``centred=True`` must be the one-hot rows less the class frequencies (rows summing to 0, so
+    W = G_λ(F)Y has W·1 = 0). For W of rank r ≤ k exactly (``rank_deficient_model``; k ≤ 4, identity map,
+    one-hot Y_S = I so G = W; r = k is the full-rank control, which the construction serves by QR): with the defaults (λ_S = 0, no clip) X_S must be G⁺, of rank r with singular
+    values 1/σ'ᵢ; at λ_S = 1 exactly the '+' roots; both retrain to W (``recovery_ratio``) and report the
+    bound 1/(4σ'₁²) of this check's SVD (within 100·size·u: two SVDs differ by up to 60·size·u, see
+    ``bound_rounding``). λ_S = 2 × bound (no clip: the default) and the '−' root at λ_S = 0 must be refused.
+    ``distill_model`` and ``distill_krr`` (given W, noise mode, ipc = 1) keep the same defaults: λ_S = 0 unclipped
+    when omitted, 2 × bound refused."""
+    rng = ctx.rng("rank-deficient")
+    u, cases = unit_roundoff(), 0
+    classes = rng.permutation(np.arange(30) % 3)
+    centred = labels(classes, 3, centred=True)
+    one_hot = np.eye(3)[classes]
+    within(float(np.max(np.abs(centred - (one_hot - one_hot.sum(axis=0) / classes.size)))), 4 * u,
+           "label_matrix(centred=True) is not the one-hot rows less the class frequencies")
+    for k in (2, 3, 4):
+        p = k + 2
+        for rank in range(1, k + 1):  # rank = k: full rank, the QR route for λ_S = 0
+            for extra in ("zero", "repeat") if rank < k else ("none",):
+                W, Y_S = rank_deficient_model(p, k, rank, extra, rng), np.eye(k)
+                Z, feature_map = rng.normal(size=(p, k)), IdentityMap(p)
+                bound = 1.0 / (4.0 * np.linalg.svd(W, compute_uv=False)[0] ** 2)
+                for lam_s in (0.0, 1.0):
+                    try:
+                        built = construct(W, feature_map, Y_S, reference=Z) if lam_s == 0 else \
+                            construct(W, feature_map, Y_S, lam_s=lam_s, reference=Z)
+                    except ValueError as refusal:  # λ_S ≤ bound ≈ 4 by construction: inside the domain
+                        raise Violation(f"rank-{rank} W (k = {k}) refused at λ_S = {lam_s}: {refusal}",
+                                        rank=rank, k=k, lam_s=lam_s) from refusal
+                    if not (built.lam_s == lam_s and not built.clipped):
+                        raise Violation(f"asked for λ_S = {lam_s} (the default when 0), got {built.lam_s} "
+                                        f"(clipped = {built.clipped})", lam_s=lam_s, used=built.lam_s)
+                    within(abs(built.lam_s_bound - bound), 100 * p * u * bound,
+                           f"reported bound {built.lam_s_bound!r}, 1/(4σ'₁²) = {bound!r}", rank=rank, k=k)
+                    expected, tolerance = expected_singular_values(W, lam_s, "+")
+                    actual = np.linalg.svd(built.X, compute_uv=False)
+                    tolerance = tolerance + 10 * p * u * actual[0] / expected
+                    miss = float(np.max(np.abs(actual[:rank] - expected) / expected / tolerance))
+                    within(miss, 1.0, f"X_S's singular values are not those of Theorem 4.1 at λ_S = {lam_s} "
+                           f"for a rank-{rank} G", rank=rank, k=k, lam_s=lam_s)
+                    if rank < actual.size:
+                        within(float(actual[rank]), 10 * p * u * actual[0],
+                               f"X_S has rank > {rank} = rank G", rank=rank, k=k, lam_s=lam_s)
+                    W_s, _ = retrain(built.X, built.Y, lam_s)
+                    within(recovery_ratio(W, W_s, built.X, W, Y_S), 1.0, "W_S ≠ W for a rank-deficient W",
+                           rank=rank, k=k, lam_s=lam_s)
+                    cases += 1
+                default = distill_step(W, feature_map, Y_S, reference=Z).report
+                if not (default.lam_s == 0 and not default.clipped):
+                    raise Violation(f"distill_model's default λ_S is {default.lam_s} (clipped = {default.clipped}), "
+                                    "not 0", lam_s=default.lam_s)
+                X = rng.normal(size=(k, p))
+                above = ((construct, (W, feature_map, Y_S), {"lam_s": 2 * bound, "reference": Z}),
+                         (construct, (W, feature_map, Y_S), {"reference": Z, "root": "-"}),
+                         (distill_step, (W, feature_map, Y_S), {"lam_s": 2 * bound, "reference": Z}),
+                         (distill, (X, Y_S, feature_map, 1, 1.0), {"lam_s": 2 * bound, "W": W}))
+                for call, positional, keywords in above:
+                    try:
+                        call(*positional, **keywords)
+                    except ValueError:
+                        cases += 1
+                    else:
+                        raise Violation(f"{call.__name__} accepted {keywords.get('root', '+')} root at λ_S = "
+                                        f"{keywords.get('lam_s', 0.0):.6g} (no such X_S; the default is no clip)",
+                                        rank=rank, k=k)
+    return Outcome.verified(cases=cases)
 
 
 @checks.add("not-surjective", Kind.COUNTEREXAMPLE)
