@@ -405,7 +405,8 @@ def rank_deficient_model_check(ctx, construct=construct_distilled, labels=label_
     bound 1/(4σ'₁²) of this check's SVD (within 100·size·u: two SVDs differ by up to 60·size·u, see
     ``bound_rounding``). λ_S = 2 × bound (no clip: the default) and the '−' root at λ_S = 0 must be refused.
     ``distill_model`` and ``distill_krr`` (given W, noise mode, ipc = 1) keep the same defaults: λ_S = 0 unclipped
-    when omitted, 2 × bound refused."""
+    when omitted, 2 × bound refused; ``distill_model``'s set at its defaults retrains to W within the rounding
+    bound of the checked X_S = G⁺."""
     rng = ctx.rng("rank-deficient")
     u, cases = unit_roundoff(), 0
     classes = rng.permutation(np.arange(30) % 3)
@@ -444,11 +445,19 @@ def rank_deficient_model_check(ctx, construct=construct_distilled, labels=label_
                     W_s, _ = retrain(built.X, built.Y, lam_s)
                     within(recovery_ratio(W, W_s, built.X, W, Y_S), 1.0, "W_S ≠ W for a rank-deficient W",
                            rank=rank, k=k, lam_s=lam_s)
+                    if lam_s == 0:
+                        checked_default = built.X  # X_S = G⁺, its singular values checked above
                     cases += 1
-                default = distill_step(W, feature_map, Y_S, reference=Z).report
+                stepped = distill_step(W, feature_map, Y_S, reference=Z)
+                default = stepped.report
                 if not (default.lam_s == 0 and not default.clipped):
                     raise Violation(f"distill_model's default λ_S is {default.lam_s} (clipped = {default.clipped}), "
                                     "not 0", lam_s=default.lam_s)
+                # retrained on distill_model's set, held to the rounding bound of the checked X_S = G⁺ (never
+                # to a bound computed from the subject's own output)
+                W_step, _ = retrain(np.asarray(stepped.X, dtype=float), np.asarray(stepped.Y, dtype=float), 0.0)
+                within(recovery_ratio(W, W_step, checked_default, W, Y_S), 1.0,
+                       "distill_model's set (its defaults) does not retrain to W", rank=rank, k=k)
                 X = rng.normal(size=(k, p))
                 above = ((construct, (W, feature_map, Y_S), {"lam_s": 2 * bound, "reference": Z}),
                          (construct, (W, feature_map, Y_S), {"reference": Z, "root": "-"}),
