@@ -109,8 +109,14 @@ def exact_sliced(X, a, Y, b, directions: np.ndarray, p: float) -> float:
 def discrepancy_tolerance(X: np.ndarray, Y: np.ndarray, scale: float) -> float:
     """Rounding allowance on a discrepancy built from pairwise distances of size ≤ ``scale``: sums
     of n·m and n² + m² weighted terms (γ_{n+m} relative to the largest) with entries of relative
-    error (d + 2)·u, on both sides of the comparison; 4 terms, safety factor 10."""
-    return 10.0 * (X.shape[0] + Y.shape[0] + X.shape[1] + 2) * unit_roundoff() * 4.0 * scale + 10.0 * np.finfo(float).tiny
+    error (d + 2)·u, on both sides of the comparison; 4 terms, safety factor 10. Plus an absolute
+    floor for underflow: a distance computed through squares (‖x − y‖² or ‖x‖² + ‖y‖² − 2xᵀy) loses
+    every squared term below the smallest normal number, so each distance may be off by √tiny
+    (≈ 1.5·10⁻¹⁵⁴) whatever its size: 4 terms, safety factor 10 (points 10⁻²¹⁴ apart gave 0 against
+    the formula's 1.6·10⁻²¹³)."""
+    tiny = np.finfo(float).tiny
+    return (10.0 * (X.shape[0] + Y.shape[0] + X.shape[1] + 2) * unit_roundoff() * 4.0 * scale
+            + 10.0 * 4.0 * np.sqrt(tiny))
 
 
 # --- objectives measured by references --------------------------------------------------------
