@@ -81,7 +81,17 @@ def ball_least_squares(X, y, w, radius: float) -> np.ndarray:
     # (‖θ‖ then errs by ≤ 10⁻¹⁵·κ(G) relative); a floor of 1 left ‖θ‖ = r(1 + 2·10⁻¹⁰) for data of size 10⁻³
     upper = np.linalg.norm(h) / radius
     lam = brentq(excess, 0.0, upper, xtol=1e-15 * upper, rtol=4 * np.finfo(float).eps)
-    return vectors[:, positive] @ (projected[positive] / (eigenvalues[positive] + lam))
+    # brentq's absolute tolerance leaves ‖θ‖ off by up to 10⁻¹⁵·upper/(σ_min + λ) relative, large when G is
+    # ill conditioned (σ = 2.5·10⁻⁷ and 0.7 left ‖θ‖ = r(1 + 1.7·10⁻¹¹)); Newton on the secular equation
+    # φ(λ) = 1/‖θ(λ)‖ − 1/r, nearly linear in λ (φ' = Σ cᵢ²/(sᵢ + λ)³ / ‖θ‖³ > 0), brings it to rounding
+    s, c = eigenvalues[positive], projected[positive]
+    for _ in range(3):
+        theta_norm = np.linalg.norm(c / (s + lam))
+        step = (1.0 / theta_norm - 1.0 / radius) / (np.sum(c**2 / (s + lam) ** 3) / theta_norm**3)
+        if not (np.isfinite(step) and lam - step > 0):
+            break
+        lam -= step
+    return vectors[:, positive] @ (c / (s + lam))
 
 
 def kkt_residual(theta, X, y, w, radius: float) -> float:
