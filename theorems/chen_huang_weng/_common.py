@@ -60,6 +60,22 @@ def operator_domain(extra=(0, 3), max_p: int = 9, max_k: int = 4) -> Domain:
                       description=f"(W, Y_S, Z): 2 ≤ k ≤ {max_k}, m − k ∈ {list(extra)}, m ≤ p ≤ {max_p}, κ ≤ 100")
 
 
+def classes_and_width_domain(example, max_d: int, description: str) -> Domain:
+    """Examples ``example(k, d, seed)`` for k ∈ {2, 3} classes and input width k ≤ d ≤ ``max_d``: the
+    grid takes both k, d at its ends and middle (as a fraction of [k, max_d]); the seed is drawn."""
+
+    @st.composite
+    def problem(draw):
+        k = draw(st.integers(2, 3))
+        return example(k, draw(st.integers(k, max_d)), draw(st.integers(0, 2**32 - 1)))
+
+    def build(params, rng):
+        k, d_fraction = params
+        return example(k, k + int(round(d_fraction * (max_d - k))), int(rng.integers(0, 2**32 - 1)))
+
+    return parametric(problem(), tuples(integers(2, 3), interval(0.0, 1.0, points=3)), build, description=description)
+
+
 def condition(matrix: np.ndarray) -> float:
     """σ_max/σ_min over the numerically nonzero singular values."""
     singular = np.linalg.svd(matrix, compute_uv=False)

@@ -24,7 +24,8 @@ from constructions.krr import accuracy, fit_ridge_full_lambda
 from constructions.krr_distill import MODES, construct_distilled, distill_krr, distill_model, label_matrix
 from empirical.krr_table3 import TABLE3_MAPS, fashion_mnist, fit_with_validation
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, condition, recovery_ratio, retrain
+from theorems.chen_huang_weng._common import (CONVENTIONS, SOURCE, classes_and_width_domain, condition, recovery_ratio,
+                                             retrain)
 from theorems.chen_huang_weng.theorem_4_1 import expected_singular_values
 from theorems.domains import Domain, integers, interval, parametric, sampled, tuples
 from theorems.requirements import dataset
@@ -487,17 +488,7 @@ def not_surjective(ctx, widen=1) -> Outcome:
         network = LeakyReLUNetwork.seeded(d, (d + widen,), seed=seed, slope=0.1)
         return network, rng.normal(size=(d + widen, k))
 
-    @st.composite
-    def problem(draw):
-        k = draw(st.integers(2, 3))
-        return example(k, draw(st.integers(k, 4)), draw(st.integers(0, 2**32 - 1)))
-
-    def build(params, rng):
-        k, d_fraction = params
-        return example(k, k + int(round(d_fraction * (4 - k))), int(rng.integers(0, 2**32 - 1)))
-
-    domain = parametric(problem(), tuples(integers(2, 3), interval(0.0, 1.0, points=3)), build,
-                        description=f"LeakyReLU d → d + {widen}, k ∈ {{2, 3}}, k ≤ d ≤ 4")
+    domain = classes_and_width_domain(example, 4, f"LeakyReLU d → d + {widen}, k ∈ {{2, 3}}, k ≤ d ≤ 4")
 
     def prop(args):
         network, W = args

@@ -24,8 +24,8 @@ from constructions.feature_maps import LeakyReLUNetwork
 from constructions.krr import fit_ridge_full_lambda
 from constructions.krr_distill import distill_krr, label_matrix
 from theorems import Assumption, Checks, Kind, Outcome, Theorem, Violation, register, search
-from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE
-from theorems.domains import Domain, integers, interval, parametric, tuples
+from theorems.chen_huang_weng._common import CONVENTIONS, SOURCE, classes_and_width_domain
+from theorems.domains import Domain, integers, parametric, tuples
 from theorems.searching import counterexample_outcome, property_outcome, reject, within
 from theorems.tolerances import unit_roundoff
 
@@ -175,17 +175,7 @@ def surjective_suffices(ctx, widen=0) -> Outcome:
         X = rng.normal(size=(6 * k, d))
         return network, X, label_matrix(np.arange(6 * k) % k, k), seed
 
-    @st.composite
-    def problem(draw):
-        k = draw(st.integers(2, 3))
-        return example(k, draw(st.integers(k, 5)), draw(st.integers(0, 2**32 - 1)))
-
-    def build(params, rng):
-        k, d_fraction = params
-        return example(k, k + int(round(d_fraction * (5 - k))), int(rng.integers(0, 2**32 - 1)))
-
-    domain = parametric(problem(), tuples(integers(2, 3), interval(0.0, 1.0, points=3)), build,
-                        description="square LeakyReLU d → d → d, k ∈ {2, 3}, k ≤ d ≤ 5")
+    domain = classes_and_width_domain(example, 5, "square LeakyReLU d → d → d, k ∈ {2, 3}, k ≤ d ≤ 5")
 
     def prop(args):
         network, X, Y, seed = args
