@@ -4,8 +4,9 @@ Original vs analytically distilled test accuracy for {linear, LeakyReLU network,
 in noise and real modes, 4 seeds (``--seed s`` uses 4s … 4s + 3), mean ± std; the protocol is in
 :mod:`empirical.krr_table3`. With ``--plot DIR`` the IPC-1 distilled images are saved as
 ``DIR/chen-huang-weng-table-3-ipc1.png``. ``--conventions authors`` fits the originals the authors' way
-(standardised pixels, their λ grid, float32 solves; :data:`empirical.krr_table3.CONVENTIONS`) and adds
-each map's original at λ = 10³, the λ their float32 validation lands on.
+(one-channel normalisation, their λ grid and RFF variance, float32 moments solved by torch's rank-revealing
+gelsy; :class:`empirical.krr_table3.Conventions`) and adds each map's original at λ = 10³, the λ their
+validation lands on once gelsy has truncated the rank of every smaller one.
 """
 
 from __future__ import annotations
