@@ -55,7 +55,7 @@ class Conventions:
     """How the original model is fitted.
 
     ``standardise``: map every pixel x to (x − μ)/σ with one μ and one σ over all training pixels (a
-    one-channel normalisation, as the authors' data module does), not per pixel; the near-constant border
+    one-channel normalisation, as the authors' data module does for every dataset), not per pixel; the near-constant border
     pixels stay near-constant, so FᵀF stays ill-conditioned: κ(FᵀF) ≈ 1.1·10⁵ for the LeakyReLU features
     and 1.6·10⁸ for the linear map at seed 0 (per-pixel standardisation would give 6.8·10³).
 
@@ -71,8 +71,8 @@ class Conventions:
     κ(FᵀF + λI) exceeds ≈ 10⁴ the solve truncates the rank. Measured at seed 0 (LeakyReLU, λ ≤ 10):
     rank 208 of 784 (209 on a second call: the rank is decided at the rounding level, hence the
     authors' run-to-run spread), normal-equation residual ‖(FᵀF + λI)W − FᵀY‖/‖FᵀY‖ = 8.6·10⁻³,
-    against 5·10⁻⁸ for a float32 LU solve of the same system. Validation then takes the smallest grid λ
-    whose system is below the cutoff, 10³ (LeakyReLU, residual 5·10⁻⁷ there) and 10^3.5 (linear).
+    against 5·10⁻⁸ for a float32 LU solve of the same system. Validation then lands where the system
+    comes down to about the cutoff: 10³ (LeakyReLU, residual 5·10⁻⁷ there) and 10^3.5 (linear).
 
     ``rff_variance``: the entrywise variance of the RFF matrix A; ``None`` is the 1/d of
     :data:`TABLE3_MAPS`, the authors' code draws A with variance 10⁻³."""
