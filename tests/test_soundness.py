@@ -346,3 +346,36 @@ def test_tally_refuses_an_allowance_that_is_not_a_count():
 def test_tally_refuses_a_domain_it_cannot_draw_from():
     with pytest.raises(ValueError, match="grid or a uniform sampler"):
         tally(CheckContext(), Domain(st.integers()), lambda x: None, fraction=1.0, allowed=lambda draws: 0)
+
+
+def test_a_subject_cannot_make_its_read_only_view_writable_again():
+    def reenabling_distiller(X, y):
+        X.flags.writeable = True  # NumPy allows this on a view whose owner is writable
+        X[:] = 0.0
+        return X.copy()
+
+    class CallableZeroing:
+        def __call__(self, X, y):
+            X[:] = 0.0
+            return X.copy()
+
+    def claim(ctx, distill=lambda X, y: X.copy()):
+        """distill(X, y) returns X."""
+        X = np.arange(4.0).reshape(2, 2)
+        return Outcome.verified(**within(float(np.abs(distill(X, None) - X).max()), 0.0))
+
+    for subject in (reenabling_distiller, CallableZeroing()):
+        result = _run(claim, distill=subject)
+        assert result.verdict is Verdict.FALSIFIED
+
+
+def test_the_checks_own_arrays_are_writable_again_after_the_subject_returns():
+    def claim(ctx, distill=lambda X, y: X.copy()):
+        """distill(X, y) returns X, and X stays the check's to change."""
+        X = np.arange(4.0).reshape(2, 2)
+        view = X[:1]
+        distill(view, None)
+        X[0, 0] = 5.0  # would raise if the owner had stayed read-only
+        return Outcome.verified(**within(float(np.abs(distill(X, None) - X).max()), 0.0))
+
+    assert _run(claim, distill=lambda X, y: X.copy()).verdict is Verdict.VERIFIED

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import contextlib
 import functools
 import importlib
 import importlib.metadata
@@ -102,7 +103,8 @@ class Check:
         if unknown:
             raise ValueError(f"check {self.name!r} takes no subject(s) {sorted(unknown)}")
         chosen = {name: subjects.get(name, default) for name, default in defaults.items()}
-        given = {name: (_read_only_inputs(obj) if name in subjects else obj) for name, obj in chosen.items()}
+        given = {name: (_read_only_inputs(obj, defaults[name]) if name in subjects else obj)
+                 for name, obj in chosen.items()}
         with watching_subjects(chosen), collecting_searches() as searches:
             try:
                 outcome = self.fn(ctx, **given)
@@ -120,24 +122,60 @@ class Check:
         return outcome
 
 
-def _read_only_inputs(subject: Any) -> Any:
-    """A user's function subject called with read-only views of the arrays it is given, so that it
-    cannot change the data the check compares it with (writing raises, which is a refusal)."""
-    if not (inspect.isfunction(subject) or inspect.ismethod(subject) or isinstance(subject, functools.partial)):
-        return subject
+def _read_only_inputs(subject: Any, default: Any) -> Any:
+    """A user's subject called with read-only views of the arrays it is given, so that it cannot change
+    the data the check compares it with (writing raises, which is a refusal).
 
-    def frozen(value: Any) -> Any:
-        if isinstance(value, np.ndarray):
-            view = value.view()
-            view.flags.writeable = False
-            return view
-        return value
+    A read-only view alone is not enough: NumPy lets anyone set ``writeable`` back on a view whose
+    owning array is writable. So for the duration of the call the owners themselves (the end of each
+    argument's ``base`` chain) are made read-only, then restored; a view of a read-only owner cannot
+    be made writable. A subject is wrapped when the check only calls it, i.e. when its built-in
+    ``default`` is a function, method or partial: then any callable may stand in for it (an object
+    with ``__call__`` too). A subject whose default is an object (a feature map, whose attributes and
+    type the check reads) or a class is passed as it is."""
+    if not callable(subject) or isinstance(subject, type) or not _is_function(default):
+        return subject
 
     @functools.wraps(subject)
     def called_on_read_only_inputs(*args: Any, **kwargs: Any) -> Any:
-        return subject(*(frozen(a) for a in args), **{k: frozen(v) for k, v in kwargs.items()})
+        arrays = [value for value in (*args, *kwargs.values()) if isinstance(value, np.ndarray)]
+        with _owners_read_only(arrays):
+            return subject(*(_read_only_view(a) for a in args), **{k: _read_only_view(v) for k, v in kwargs.items()})
 
     return called_on_read_only_inputs
+
+
+def _is_function(value: Any) -> bool:
+    return inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value) or isinstance(
+        value, functools.partial)
+
+
+def _read_only_view(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    return value
+
+
+@contextlib.contextmanager
+def _owners_read_only(arrays: list[np.ndarray]):
+    """Make the owning array of each of ``arrays`` read-only until the block ends, then writable again
+    (only those that were writable: nesting and shared owners restore correctly)."""
+    owners = {}
+    for array in arrays:
+        owner = array
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        if owner.flags.writeable:
+            owners[id(owner)] = owner
+    for owner in owners.values():
+        owner.flags.writeable = False
+    try:
+        yield
+    finally:
+        for owner in owners.values():
+            owner.flags.writeable = True
 
 
 class Checks:
