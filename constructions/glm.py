@@ -312,14 +312,19 @@ def single_point_gradient_descent(family: Family, point: SinglePoint, theta0=Non
         # the certificate of the iterate returned, whichever way the loop ends (it holds on either
         # side of z*, so also for an iterate that rounding pushed past it)
         smallest, largest = _curvature_bounds(family, functions, margin, target)
-        certificate = abs(residual) / (smallest * arithmetic.sqrt(norm2))
+        # divided in turn, not by the product: b″·‖x̃‖ overflows near the float64 limit too (e^706.6·26.6),
+        # and a certificate of 0 would end the run as converged 10⁻³ short of θ
+        certificate = (abs(residual) / smallest) / arithmetic.sqrt(norm2)
         scale = arithmetic.sqrt((theta * theta).sum())
         if previous is not None and residual * previous < 0:
             stalled = True  # exact steps never overshoot, so a sign change is rounding: stop
             break
         if certificate <= tol * scale or step == max_steps:
             break
-        updated = theta - (residual / (norm2 * largest)) * x
+        # (residual / b″) / ‖x̃‖², not residual / (‖x̃‖²·b″): the product overflows for a Poisson label near
+        # the float64 limit (‖x̃‖² = 707, b″ = e^707 ≈ ỹ: their product is 1.2·10³¹⁰), which made the step 0
+        # and the run stall at θ₀ on a representable point, while residual / b″ stays near 1
+        updated = theta - ((residual / largest) / norm2) * x
         if np.array_equal(updated, theta):
             stalled = True
             break
