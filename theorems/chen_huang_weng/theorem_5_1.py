@@ -271,9 +271,10 @@ def model_problem(X, Y, F, W, ipc: int, mode: str, rng) -> tuple[np.ndarray, np.
     return F[picked] @ W, np.linalg.pinv(F[picked])
 
 
-def admissible(W, Y_S, Z) -> np.ndarray:
-    """G = W Y_S⁺ + Z(I − Y_S Y_S⁺), formed here directly (the projector whole), not by the construction."""
-    pinv = np.linalg.pinv(Y_S)
+def admissible(W, Y_S, Z, pinv=None) -> np.ndarray:
+    """G = W Y_S⁺ + Z(I − Y_S Y_S⁺), formed here directly (the projector whole), not by the construction;
+    ``pinv`` is Y_S⁺ when the caller already has it."""
+    pinv = np.linalg.pinv(Y_S) if pinv is None else pinv
     return W @ pinv + Z @ (np.eye(Y_S.shape[0]) - Y_S @ pinv)
 
 
@@ -283,7 +284,7 @@ def operator_bound(W, Y_S, Z) -> tuple[float, float]:
     bound doubles a relative error of ‖G‖; ×20 for the two computations compared (here and in the
     construction) and the project's safety factor 10."""
     pinv = np.linalg.pinv(Y_S)
-    G = admissible(W, Y_S, Z)
+    G = admissible(W, Y_S, Z, pinv)
     top = np.linalg.norm(G, 2)
     spread = condition(Y_S) * np.linalg.norm(W, 2) * np.linalg.norm(pinv, 2) + np.linalg.norm(Z, 2)
     return 1.0 / (4.0 * top**2), 40 * max(G.shape) * unit_roundoff() * spread / top
